@@ -1,0 +1,31 @@
+/* Internal interfaces between the front end, the dispatcher, CPU detection and threads. */
+#ifndef FR_INTERNAL_H
+#define FR_INTERNAL_H
+
+#include <stddef.h>
+
+#include "kernels.h"
+
+#if defined(__GNUC__)
+#define FR_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define FR_HIDDEN
+#endif
+
+/* cpu.c: 1 if this CPU and OS can run the ISA's kernels (regardless of build). */
+FR_HIDDEN int frk_cpu_supports(fr_isa isa);
+
+/* dispatch.c: the table in use (initialising on first use), and the
+   compiled-in table for isa with empty slots filled from the scalar table,
+   or NULL where this build or CPU cannot run it. */
+FR_HIDDEN const struct frk_table *frk_active_table(void);
+FR_HIDDEN const struct frk_table *frk_native_table(fr_isa isa);
+
+/* threads.c: run fn over [0, n) split into at most nthreads parts whose
+   boundaries are multiples of grain; small n runs on the calling thread. */
+typedef void (*frk_range_fn)(void *ctx, size_t begin, size_t end);
+FR_HIDDEN void frk_parallel(size_t n, size_t min_part, size_t grain,
+                            frk_range_fn fn, void *ctx);
+FR_HIDDEN void frk_threads_init(void);
+
+#endif
