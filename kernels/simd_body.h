@@ -1,0 +1,245 @@
+/* Kernel bodies shared by the x86 ISA files, written over the primitives each file defines first. */
+#ifndef FRK_SIMD_BODY_H
+#define FRK_SIMD_BODY_H
+
+/* Before including: vector types v<P>, lane masks m<P> and the primitives
+   ld_, st_, dup_, gt_, sel_, zsel_, vrelu_, bits_, unbits_, mul_ for P = s, d;
+   INL. Then KERNELS(P, T, lanes, nanval, scalar mul) instantiates one precision
+   and OPS(P) names its eight kernels for the table. */
+
+/* nb mask bytes to and from the low bits of b, lowest byte first */
+INL void putm(uint8_t *m, unsigned nb, uint64_t b)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(m, &b, nb);
+#else
+    unsigned k;
+    for (k = 0; k < nb; k++)
+        m[k] = (uint8_t)(b >> 8 * k);
+#endif
+}
+
+INL uint64_t getm(const uint8_t *m, unsigned nb)
+{
+    uint64_t b = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(&b, m, nb);
+#else
+    unsigned k;
+    for (k = 0; k < nb; k++)
+        b |= (uint64_t)m[k] << 8 * k;
+#endif
+    return b;
+}
+
+/* Mask kernels step by UNIT(W) elements, a whole number of mask bytes, so
+   the scalar tail starts at a byte boundary. */
+#define UNIT(W) ((W) < 8 ? 8 : (W))
+
+/* The kernels of one precision P (s or d): element type T, W lanes, NANV and
+   MUL the scalar NaN rule of kernels.h. lk selects leaky (1) or relu (0). */
+#define KERNELS(P, T, W, NANV, MUL)                                            \
+                                                                               \
+INL v##P fwd1_##P(int lk, v##P x, v##P a, v##P nan)                            \
+{                                                                              \
+    return lk ? sel_##P(gt_##P(x), x, mul_##P(x, a, nan))                      \
+              : vrelu_##P(x);                                       \
+}                                                                              \
+                                                                               \
+INL v##P bwd1_##P(int lk, m##P m, v##P dy, v##P a, v##P nan)                   \
+{                                                                              \
+    return lk ? sel_##P(m, dy, mul_##P(dy, a, nan)) : zsel_##P(m, dy);         \
+}                                                                              \
+                                                                               \
+INL T fwd0_##P(int lk, T x, T a)                                               \
+{                                                                              \
+    if (lk)                                                                    \
+        return x > 0 ? x : MUL(x, a);                                          \
+    return x <= 0 ? (T)0 : x;                                                  \
+}                                                                              \
+                                                                               \
+INL T bwd0_##P(int lk, int pos, T dy, T a)                                     \
+{                                                                              \
+    return pos ? dy : lk ? MUL(dy, a) : (T)0;                                  \
+}                                                                              \
+                                                                               \
+INL void fwd_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
+{                                                                              \
+    T a = lk ? (T)alpha : 0;                                                   \
+    v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
+    size_t i = 0;                                                              \
+    for (; i + 4 * W <= n; i += 4 * W) {                                       \
+        v##P x0 = ld_##P(x + i), x1 = ld_##P(x + i + W);                       \
+        v##P x2 = ld_##P(x + i + 2 * W), x3 = ld_##P(x + i + 3 * W);           \
+        st_##P(y + i, fwd1_##P(lk, x0, va, vn));                               \
+        st_##P(y + i + W, fwd1_##P(lk, x1, va, vn));                           \
+        st_##P(y + i + 2 * W, fwd1_##P(lk, x2, va, vn));                       \
+        st_##P(y + i + 3 * W, fwd1_##P(lk, x3, va, vn));                       \
+    }                                                                          \
+    for (; i + W <= n; i += W)                                                 \
+        st_##P(y + i, fwd1_##P(lk, ld_##P(x + i), va, vn));                    \
+    for (; i < n; i++)                                                         \
+        y[i] = fwd0_##P(lk, x[i], a);                                          \
+}                                                                              \
+                                                                               \
+INL void bwd_##P(int lk, size_t n, double alpha, const T *x, const T *dy,     \
+                 T *dx)                                                        \
+{                                                                              \
+    T a = lk ? (T)alpha : 0;                                                   \
+    v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
+    size_t i = 0;                                                              \
+    for (; i + 4 * W <= n; i += 4 * W) {                                       \
+        m##P g0 = gt_##P(ld_##P(x + i)), g1 = gt_##P(ld_##P(x + i + W));       \
+        m##P g2 = gt_##P(ld_##P(x + i + 2 * W));                               \
+        m##P g3 = gt_##P(ld_##P(x + i + 3 * W));                               \
+        v##P d0 = ld_##P(dy + i), d1 = ld_##P(dy + i + W);                     \
+        v##P d2 = ld_##P(dy + i + 2 * W), d3 = ld_##P(dy + i + 3 * W);         \
+        st_##P(dx + i, bwd1_##P(lk, g0, d0, va, vn));                          \
+        st_##P(dx + i + W, bwd1_##P(lk, g1, d1, va, vn));                      \
+        st_##P(dx + i + 2 * W, bwd1_##P(lk, g2, d2, va, vn));                  \
+        st_##P(dx + i + 3 * W, bwd1_##P(lk, g3, d3, va, vn));                  \
+    }                                                                          \
+    for (; i + W <= n; i += W)                                                 \
+        st_##P(dx + i, bwd1_##P(lk, gt_##P(ld_##P(x + i)), ld_##P(dy + i),     \
+                                va, vn));                                      \
+    for (; i < n; i++)                                                         \
+        dx[i] = bwd0_##P(lk, x[i] > 0, dy[i], a);                              \
+}                                                                              \
+                                                                               \
+INL void fwdm_##P(int lk, size_t n, double alpha, const T *x, T *y,           \
+                  uint8_t *mask)                                               \
+{                                                                              \
+    T a = lk ? (T)alpha : 0;                                                   \
+    v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
+    size_t i = 0;                                                              \
+    unsigned j, t = 0;                                                         \
+    if (!y) {                                                                  \
+        for (; i + 4 * W <= n; i += 4 * W) {                                   \
+            uint64_t b = bits_##P(gt_##P(ld_##P(x + i)));                      \
+            b |= (uint64_t)bits_##P(gt_##P(ld_##P(x + i + W))) << W;           \
+            b |= (uint64_t)bits_##P(gt_##P(ld_##P(x + i + 2 * W))) << 2 * W;   \
+            b |= (uint64_t)bits_##P(gt_##P(ld_##P(x + i + 3 * W))) << 3 * W;   \
+            putm(mask + i / 8, W / 2, b);                                      \
+        }                                                                      \
+        for (; i + UNIT(W) <= n; i += UNIT(W)) {                               \
+            uint64_t b = 0;                                                    \
+            for (j = 0; j < UNIT(W) / W; j++)                                  \
+                b |= (uint64_t)bits_##P(gt_##P(ld_##P(x + i + j * W)))         \
+                     << j * W;                                                 \
+            putm(mask + i / 8, UNIT(W) / 8, b);                                \
+        }                                                                      \
+    } else {                                                                   \
+        for (; i + 4 * W <= n; i += 4 * W) {                                   \
+            v##P x0 = ld_##P(x + i), x1 = ld_##P(x + i + W);                   \
+            v##P x2 = ld_##P(x + i + 2 * W), x3 = ld_##P(x + i + 3 * W);       \
+            uint64_t b = bits_##P(gt_##P(x0));                                 \
+            b |= (uint64_t)bits_##P(gt_##P(x1)) << W;                          \
+            b |= (uint64_t)bits_##P(gt_##P(x2)) << 2 * W;                      \
+            b |= (uint64_t)bits_##P(gt_##P(x3)) << 3 * W;                      \
+            st_##P(y + i, fwd1_##P(lk, x0, va, vn));                           \
+            st_##P(y + i + W, fwd1_##P(lk, x1, va, vn));                       \
+            st_##P(y + i + 2 * W, fwd1_##P(lk, x2, va, vn));                   \
+            st_##P(y + i + 3 * W, fwd1_##P(lk, x3, va, vn));                   \
+            putm(mask + i / 8, W / 2, b);                                      \
+        }                                                                      \
+        for (; i + UNIT(W) <= n; i += UNIT(W)) {                               \
+            uint64_t b = 0;                                                    \
+            for (j = 0; j < UNIT(W) / W; j++) {                                \
+                v##P v = ld_##P(x + i + j * W);                                \
+                b |= (uint64_t)bits_##P(gt_##P(v)) << j * W;                   \
+                st_##P(y + i + j * W, fwd1_##P(lk, v, va, vn));                \
+            }                                                                  \
+            putm(mask + i / 8, UNIT(W) / 8, b);                                \
+        }                                                                      \
+    }                                                                          \
+    for (; i < n; i++) {                                                       \
+        T v = x[i];                                                            \
+        t |= (unsigned)(v > 0) << (i & 7);                                     \
+        if (y)                                                                 \
+            y[i] = fwd0_##P(lk, v, a);                                         \
+        if ((i & 7) == 7) {                                                    \
+            mask[i / 8] = (uint8_t)t;                                          \
+            t = 0;                                                             \
+        }                                                                      \
+    }                                                                          \
+    if (n & 7)                                                                 \
+        mask[n / 8] = (uint8_t)t;                                              \
+}                                                                              \
+                                                                               \
+INL void bwdm_##P(int lk, size_t n, double alpha, const uint8_t *mask,        \
+                  const T *dy, T *dx)                                          \
+{                                                                              \
+    T a = lk ? (T)alpha : 0;                                                   \
+    v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
+    size_t i = 0;                                                              \
+    unsigned j;                                                                \
+    for (; i + 4 * W <= n; i += 4 * W) {                                       \
+        uint64_t b = getm(mask + i / 8, W / 2);                                \
+        v##P d0 = ld_##P(dy + i), d1 = ld_##P(dy + i + W);                     \
+        v##P d2 = ld_##P(dy + i + 2 * W), d3 = ld_##P(dy + i + 3 * W);         \
+        st_##P(dx + i, bwd1_##P(lk, unbits_##P(b), d0, va, vn));               \
+        st_##P(dx + i + W, bwd1_##P(lk, unbits_##P(b >> W), d1, va, vn));      \
+        st_##P(dx + i + 2 * W,                                                 \
+               bwd1_##P(lk, unbits_##P(b >> 2 * W), d2, va, vn));              \
+        st_##P(dx + i + 3 * W,                                                 \
+               bwd1_##P(lk, unbits_##P(b >> 3 * W), d3, va, vn));              \
+    }                                                                          \
+    for (; i + UNIT(W) <= n; i += UNIT(W)) {                                   \
+        uint64_t b = getm(mask + i / 8, UNIT(W) / 8);                          \
+        for (j = 0; j < UNIT(W) / W; j++)                                      \
+            st_##P(dx + i + j * W,                                             \
+                   bwd1_##P(lk, unbits_##P(b >> j * W),                        \
+                            ld_##P(dy + i + j * W), va, vn));                  \
+    }                                                                          \
+    for (; i < n; i++)                                                         \
+        dx[i] = bwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);            \
+}                                                                              \
+                                                                               \
+static void relu_##P(size_t n, double alpha, const void *x, void *y)           \
+{                                                                              \
+    fwd_##P(0, n, alpha, x, y);                                                \
+}                                                                              \
+static void leaky_##P(size_t n, double alpha, const void *x, void *y)          \
+{                                                                              \
+    fwd_##P(1, n, alpha, x, y);                                                \
+}                                                                              \
+static void relu_bwd_##P(size_t n, double alpha, const void *x,                \
+                         const void *dy, void *dx)                             \
+{                                                                              \
+    bwd_##P(0, n, alpha, x, dy, dx);                                           \
+}                                                                              \
+static void leaky_bwd_##P(size_t n, double alpha, const void *x,               \
+                          const void *dy, void *dx)                            \
+{                                                                              \
+    bwd_##P(1, n, alpha, x, dy, dx);                                           \
+}                                                                              \
+static void relu_mask_##P(size_t n, double alpha, const void *x, void *y,      \
+                          uint8_t *mask)                                       \
+{                                                                              \
+    fwdm_##P(0, n, alpha, x, y, mask);                                         \
+}                                                                              \
+static void leaky_mask_##P(size_t n, double alpha, const void *x, void *y,     \
+                           uint8_t *mask)                                      \
+{                                                                              \
+    fwdm_##P(1, n, alpha, x, y, mask);                                         \
+}                                                                              \
+static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
+                              const void *dy, void *dx)                        \
+{                                                                              \
+    bwdm_##P(0, n, alpha, mask, dy, dx);                                       \
+}                                                                              \
+static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
+                               const void *dy, void *dx)                       \
+{                                                                              \
+    bwdm_##P(1, n, alpha, mask, dy, dx);                                       \
+}
+
+#define OPS(P)                                                                 \
+    {                                                                          \
+        .relu = relu_##P, .leaky = leaky_##P, .relu_bwd = relu_bwd_##P,        \
+        .leaky_bwd = leaky_bwd_##P, .relu_mask = relu_mask_##P,                \
+        .leaky_mask = leaky_mask_##P, .relu_bwd_mask = relu_bwd_mask_##P,      \
+        .leaky_bwd_mask = leaky_bwd_mask_##P                                   \
+    }
+
+#endif
