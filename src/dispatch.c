@@ -55,12 +55,12 @@ static fr_isa isa_from_env(void)
     const char *v = getenv("FASTRELU_ISA");
     if (!v || !*v)
         return FR_ISA_AUTO;
-    for (int i = FR_ISA_SCALAR; i <= FR_ISA_NEON; i++) {
+    for (int i = FR_ISA_AUTO; i <= FR_ISA_NEON; i++) {
         const char *a = v, *b = names[i];
         while (*a && *b && tolower((unsigned char)*a) == *b)
             a++, b++;
         if (!*a && !*b) {
-            if (usable[i])
+            if (i == FR_ISA_AUTO || usable[i])
                 return (fr_isa)i;
             fprintf(stderr, "libfastrelu: FASTRELU_ISA=%s is not available on this "
                     "CPU or build; using %s\n", v, names[best]);
@@ -68,7 +68,7 @@ static fr_isa isa_from_env(void)
         }
     }
     fprintf(stderr, "libfastrelu: FASTRELU_ISA=%s is not a known ISA "
-            "(scalar, sse2, avx2, avx512, neon); using %s\n", v, names[best]);
+            "(auto, scalar, sse2, avx2, avx512, neon); using %s\n", v, names[best]);
     return FR_ISA_AUTO;
 }
 

@@ -153,7 +153,8 @@ static void test_env_isa(void **state)
     assert_string_equal(best, names[best_i - 1]);
     expect("", NULL, best, 1, 0);
     expect("bogus", NULL, best, 1, 1);
-    expect("auto", NULL, best, 1, 1);
+    expect("auto", NULL, best, 1, 0);
+    expect("AUTO", NULL, best, 1, 0);
     expect("avx", NULL, best, 1, 1);
     expect("sse2 ", NULL, best, 1, 1);
     expect("avx2x", NULL, best, 1, 1);
