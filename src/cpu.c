@@ -1,4 +1,6 @@
-/* CPU feature detection: CPUID plus XCR0 on x86-64, NEON on aarch64. */
+/* CPU feature detection: CPUID plus XCR0 on x86-64, NEON on aarch64; cache size. */
+#include <unistd.h>
+
 #include "internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -53,4 +55,15 @@ int frk_cpu_supports(fr_isa isa)
 #else
     return 0;
 #endif
+}
+
+size_t frk_llc_bytes(void)
+{
+    long b = -1;
+#if defined(_SC_LEVEL3_CACHE_SIZE)
+    b = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (b <= 0)
+        b = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+    return b > 0 ? (size_t)b : (size_t)8 << 20;
 }

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ static const struct frk_table *usable[FR_ISA_NEON + 1];
 static fr_isa best = FR_ISA_SCALAR;
 
 static _Atomic(const struct frk_table *) active;
+size_t frk_nt_min_bytes = SIZE_MAX;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static const char *const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon"};
@@ -86,6 +88,7 @@ static void init(void)
             best = compiled[i]->isa;
             break;
         }
+    frk_nt_min_bytes = frk_llc_bytes();
     fr_isa isa = isa_from_env();
     atomic_store(&active, usable[isa == FR_ISA_AUTO ? best : isa]);
     frk_threads_init();
