@@ -1,0 +1,828 @@
+/* Benchmark driver: every operation x precision x kernel table, the peers and the rooflines, one run. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "fastrelu.h"
+#include "kernels.h"
+
+#define ALPHA 0.01
+#define CHECK_N 1037 /* odd, so the checks reach every kernel's tail */
+#define MAX_LIST 32
+
+static const char *const op_name[OP_COUNT] = {
+    "relu", "leaky_relu", "relu_backward", "leaky_relu_backward",
+    "relu_mask", "leaky_relu_mask", "relu_backward_mask", "leaky_relu_backward_mask"};
+static const char prec_char[] = "sdhb";
+static const size_t prec_size[P_COUNT] = {4, 8, 2, 2};
+
+enum kind { K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2 };
+
+struct impl {
+    char name[24];
+    int kind, isa;
+    const struct peer *peer;
+};
+
+struct row {
+    int kind, op, prec, threads, wrong, real_time;
+    size_t n;
+    const struct impl *im;
+};
+
+static struct opts {
+    size_t sizes[MAX_LIST];
+    int nsizes;
+    unsigned all_prec, relu_prec; /* bit p: every op / relu only for precision p */
+    int threads[MAX_LIST], nthreads;
+    unsigned sweep_ops;
+    int reps;
+    double min_time;
+    const char *mode;
+} opt;
+
+/* ---- the options ---- */
+
+static int parse_sizes(const char *s, size_t *out)
+{
+    int k = 0;
+    while (*s && k < MAX_LIST) {
+        char *end;
+        double v = strtod(s, &end);
+        if (end == s || v < 1)
+            return -1;
+        if (*end == 'K' || *end == 'k')
+            v *= 1024, end++;
+        else if (*end == 'M' || *end == 'm')
+            v *= 1024 * 1024, end++;
+        else if (*end == 'G' || *end == 'g')
+            v *= 1024.0 * 1024 * 1024, end++;
+        out[k++] = (size_t)v;
+        if (*end == ',')
+            end++;
+        else if (*end)
+            return -1;
+        s = end;
+    }
+    return k;
+}
+
+static unsigned parse_precs(const char *s)
+{
+    unsigned m = 0;
+    for (; *s; s++) {
+        const char *p = strchr(prec_char, *s);
+        if (*s != ',' && p)
+            m |= 1u << (p - prec_char);
+    }
+    return m;
+}
+
+static int parse_ints(const char *s, int *out)
+{
+    int k = 0;
+    while (*s && k < MAX_LIST) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < 1)
+            return -1;
+        out[k++] = (int)v;
+        s = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return -1;
+    }
+    return k;
+}
+
+static void preset(const char *mode)
+{
+    static const size_t five[] = {1 << 10, 16 << 10, 256 << 10, 4 << 20, 64 << 20};
+    static const size_t nine[] = {1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10,
+                                  1 << 20, 4 << 20, 16 << 20, 64 << 20};
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+    opt.mode = mode;
+    opt.nthreads = 0;
+    for (long t = 1; t <= ncpu && t <= MAX_LIST; t++)
+        opt.threads[opt.nthreads++] = (int)t;
+    opt.sweep_ops = 1u << OP_RELU;
+    if (!strcmp(mode, "full")) {
+        memcpy(opt.sizes, nine, sizeof nine);
+        opt.nsizes = 9;
+        opt.all_prec = 0xf;
+        opt.relu_prec = 0;
+        opt.sweep_ops |= 1u << OP_RELU_BWD;
+        opt.reps = 5;
+        opt.min_time = 0.1;
+    } else if (!strcmp(mode, "tiny")) {
+        opt.sizes[0] = 1 << 10;
+        opt.nsizes = 1;
+        opt.all_prec = 1u << P_S;
+        opt.relu_prec = 0xe;
+        opt.threads[0] = 1;
+        opt.threads[1] = 2;
+        opt.nthreads = 2;
+        opt.reps = 1;
+        opt.min_time = 0.002;
+    } else {
+        opt.mode = "quick";
+        memcpy(opt.sizes, five, sizeof five);
+        opt.nsizes = 5;
+        opt.all_prec = 1u << P_S;
+        opt.relu_prec = 0xe;
+        opt.reps = 3;
+        opt.min_time = 0.02;
+    }
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: fastrelu_bench [--quick|--full|--tiny] [--sizes=1K,16K,...]\n"
+            "  [--precisions=sdhb (every op)] [--relu-precisions=dhb (relu only)]\n"
+            "  [--threads=1,2 (sweep at the largest size)] [--reps=N] [--min-time=S]\n"
+            "  [Google Benchmark flags: --benchmark_filter=, --benchmark_out=, ...]\n");
+}
+
+/* Takes our options out of argv, leaving Google Benchmark's. */
+static int parse_args(int *argc, char **argv)
+{
+    int k = 1;
+    preset("quick");
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--quick") || !strcmp(a, "--full") || !strcmp(a, "--tiny"))
+            preset(a + 2);
+        else if (!strncmp(a, "--sizes=", 8)) {
+            if ((opt.nsizes = parse_sizes(a + 8, opt.sizes)) <= 0)
+                return -1;
+        } else if (!strncmp(a, "--precisions=", 13))
+            opt.all_prec = parse_precs(a + 13);
+        else if (!strncmp(a, "--relu-precisions=", 18))
+            opt.relu_prec = parse_precs(a + 18);
+        else if (!strncmp(a, "--threads=", 10)) {
+            if ((opt.nthreads = parse_ints(a + 10, opt.threads)) <= 0)
+                return -1;
+        } else if (!strncmp(a, "--reps=", 7)) {
+            if ((opt.reps = atoi(a + 7)) < 1)
+                return -1;
+        } else if (!strncmp(a, "--min-time=", 11)) {
+            if ((opt.min_time = atof(a + 11)) <= 0)
+                return -1;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage();
+            return -1;
+        } else
+            argv[k++] = argv[i];
+    }
+    *argc = k;
+    argv[k] = NULL;
+    for (int i = 1; i < opt.nsizes; i++)
+        for (int j = i; j > 0 && opt.sizes[j - 1] > opt.sizes[j]; j--) {
+            size_t t = opt.sizes[j];
+            opt.sizes[j] = opt.sizes[j - 1];
+            opt.sizes[j - 1] = t;
+        }
+    return 0;
+}
+
+/* ---- data ---- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Uniform in [-1, 1], never zero, never tiny, never NaN: the peers agree with
+   the reference on such data (they differ on NaN and -0.0, by design). */
+static float rnd(uint64_t *s)
+{
+    float v = (float)(rng_next(s) >> 40) * (2.0f / 16777216.0f) - 1.0f;
+    return fabsf(v) < 1e-3f ? 0.5f : v;
+}
+
+static void fill(int prec, size_t n, void *x, void *dy, uint8_t *mask, uint64_t seed)
+{
+    uint64_t s = seed;
+    memset(mask, 0, (n + 7) / 8);
+    for (size_t i = 0; i < n; i++) {
+        float a = rnd(&s), b = rnd(&s);
+        switch (prec) {
+        case P_S: ((float *)x)[i] = a; ((float *)dy)[i] = b; break;
+        case P_D: ((double *)x)[i] = a; ((double *)dy)[i] = b; break;
+        case P_H: ((uint16_t *)x)[i] = frk_f2h(a); ((uint16_t *)dy)[i] = frk_f2h(b); break;
+        default: ((uint16_t *)x)[i] = frk_f2b(a); ((uint16_t *)dy)[i] = frk_f2b(b); break;
+        }
+        mask[i / 8] |= (uint8_t)((a > 0) << (i % 8));
+    }
+}
+
+/* One set of buffers at the largest size, reused by every row; refilled when
+   the precision or the size changes (rows run grouped by size and precision). */
+static struct {
+    unsigned char *x, *dy, *y;
+    uint8_t *mask, *mout;
+    size_t bytes, masks;
+    int prec;
+    size_t n;
+} pool = {.prec = -1};
+
+static void *big_alloc(size_t bytes)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 4096, bytes ? bytes : 1)) {
+        fprintf(stderr, "fastrelu_bench: out of memory (%zu bytes)\n", bytes);
+        exit(1);
+    }
+    memset(p, 0, bytes); /* touch every page before timing */
+    return p;
+}
+
+static void pool_ready(int prec, size_t n)
+{
+    if (!pool.x) {
+        pool.x = big_alloc(pool.bytes);
+        pool.dy = big_alloc(pool.bytes);
+        pool.y = big_alloc(pool.bytes);
+        pool.mask = big_alloc(pool.masks);
+        pool.mout = big_alloc(pool.masks);
+    }
+    if (prec != pool.prec || n != pool.n) {
+        fill(prec, n, pool.x, pool.dy, pool.mask, 0x9e3779b97f4a7c15ull);
+        pool.prec = prec;
+        pool.n = n;
+    }
+}
+
+/* ---- fastrelu seen as a peer ---- */
+
+static int fr_supports(int op, int prec) { (void)op; (void)prec; return 1; }
+
+static int fr_prepare(struct call *c)
+{
+    if (fr_set_isa((fr_isa)c->isa) != FR_OK)
+        return -1;
+    if (fr_set_num_threads(c->threads) != FR_OK) {
+        fr_set_isa(FR_ISA_AUTO);
+        return -1;
+    }
+    return 0;
+}
+
+static void fr_release(struct call *c)
+{
+    (void)c;
+    fr_set_isa(FR_ISA_AUTO);
+    fr_set_num_threads(1);
+}
+
+#define FR_OPS(P, T, S)                                                        \
+    switch (c->op) {                                                           \
+    case OP_RELU: fr_##P##relu(n, c->x, 1, c->y, 1); break;                    \
+    case OP_LEAKY: fr_##P##leaky_relu(n, (S)c->alpha, c->x, 1, c->y, 1); break; \
+    case OP_RELU_BWD: fr_##P##relu_backward(n, c->x, 1, c->dy, 1, c->y, 1); break; \
+    case OP_LEAKY_BWD:                                                         \
+        fr_##P##leaky_relu_backward(n, (S)c->alpha, c->x, 1, c->dy, 1, c->y, 1); \
+        break;                                                                 \
+    case OP_RELU_MASK: fr_##P##relu_mask(n, c->x, 1, c->y, 1, c->mout); break; \
+    case OP_LEAKY_MASK:                                                        \
+        fr_##P##leaky_relu_mask(n, (S)c->alpha, c->x, 1, c->y, 1, c->mout);    \
+        break;                                                                 \
+    case OP_RELU_BWD_MASK:                                                     \
+        fr_##P##relu_backward_mask(n, c->mask, c->dy, 1, c->y, 1);             \
+        break;                                                                 \
+    case OP_LEAKY_BWD_MASK:                                                    \
+        fr_##P##leaky_relu_backward_mask(n, (S)c->alpha, c->mask, c->dy, 1, c->y, 1); \
+        break;                                                                 \
+    }
+
+static void fr_run(struct call *c)
+{
+    fr_int n = (fr_int)c->n;
+    switch (c->prec) {
+    case P_S: FR_OPS(s, float, float) break;
+    case P_D: FR_OPS(d, double, double) break;
+    case P_H: FR_OPS(h, fr_f16, float) break;
+    default: FR_OPS(b, fr_bf16, float) break;
+    }
+}
+
+static const struct peer peer_fr = {"fastrelu", fr_supports, fr_prepare, fr_run, fr_release};
+
+/* ---- the plain loops ---- */
+
+static int plain_prepare(struct call *c) { (void)c; return 0; }
+static void plain_release(struct call *c) { (void)c; }
+static const struct peer peer_plain_base = {"plain_O3", plain_supports, plain_prepare,
+                                            plain_base_call, plain_release};
+#ifdef BENCH_HAVE_PLAIN_AVX2
+static const struct peer peer_plain_avx2 = {"plain_O3_avx2", plain_supports, plain_prepare,
+                                            plain_avx2_call, plain_release};
+#endif
+
+/* ---- rooflines: memcpy or a copy loop, and c = a + b (two streams in, one out) ---- */
+
+static void (*copyloop)(size_t, const void *, void *, uint32_t) = plain_base_copy;
+static void (*stream2)(size_t, const void *, const void *, void *) = plain_base_stream2;
+static uint32_t zero_key; /* 0, but not a constant the compiler may see */
+
+struct part {
+    int kind;
+    size_t len;
+    const unsigned char *a, *b;
+    unsigned char *c;
+};
+
+static void part_run(const struct part *p)
+{
+    if (p->kind == K_COPY)
+        memcpy(p->c, p->a, p->len);
+    else if (p->kind == K_LOOP)
+        copyloop(p->len, p->a, p->c, zero_key);
+    else
+        stream2(p->len, p->a, p->b, p->c);
+}
+
+static void *part_thread(void *arg)
+{
+    part_run(arg);
+    return NULL;
+}
+
+/* The roofline with t threads: the bytes split in t cache-line-aligned parts,
+   none under 256 KiB (smaller parts gain less than a thread costs). */
+static void roof_run(int kind, int t, size_t nbytes)
+{
+    struct part parts[MAX_LIST];
+    pthread_t tid[MAX_LIST];
+    size_t chunk, off = 0;
+    int k = 0;
+
+    if ((size_t)t > nbytes / (256 << 10))
+        t = (int)(nbytes / (256 << 10));
+    if (t < 1)
+        t = 1;
+    chunk = (nbytes / (size_t)t + 63) & ~(size_t)63;
+    for (; k < t && off < nbytes; k++, off += chunk) {
+        size_t len = nbytes - off < chunk ? nbytes - off : chunk;
+        parts[k] = (struct part){kind, len, pool.x + off, pool.dy + off, pool.y + off};
+    }
+    for (int i = 1; i < k; i++)
+        if (pthread_create(&tid[i], NULL, part_thread, &parts[i]))
+            part_run(&parts[i]), tid[i] = 0;
+    part_run(&parts[0]);
+    for (int i = 1; i < k; i++)
+        if (tid[i])
+            pthread_join(tid[i], NULL);
+}
+
+/* The measured rooflines, one set of repetitions per (kind, prec, n, threads). */
+struct roof {
+    int kind, prec, threads;
+    size_t n;
+    double v[64];
+    int nv;
+};
+static struct roof *roofs;
+static int nroofs;
+
+static struct roof *roof_find(int kind, int prec, size_t n, int threads, int create)
+{
+    for (int i = 0; i < nroofs; i++)
+        if (roofs[i].kind == kind && roofs[i].prec == prec && roofs[i].n == n &&
+            roofs[i].threads == threads)
+            return &roofs[i];
+    if (!create)
+        return NULL;
+    roofs = realloc(roofs, (size_t)(nroofs + 1) * sizeof *roofs);
+    if (!roofs)
+        exit(1);
+    roofs[nroofs] = (struct roof){kind, prec, threads, n, {0}, 0};
+    return &roofs[nroofs++];
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double roof_median(const struct roof *r)
+{
+    double v[64];
+    memcpy(v, r->v, sizeof v);
+    qsort(v, (size_t)r->nv, sizeof *v, cmp_double);
+    return r->nv % 2 ? v[r->nv / 2] : (v[r->nv / 2 - 1] + v[r->nv / 2]) / 2;
+}
+
+static int is_roof(int kind) { return kind == K_COPY || kind == K_LOOP || kind == K_STREAM2; }
+
+/* The roofline kind for a row: a copy for forwards (whichever of memcpy and
+   the copy loop with ordinary stores won the roofline rows: glibc's memcpy
+   turns to non-temporal stores on large copies, which can win or lose), the
+   c = a + b loop for backwards. */
+static int roof_pick(const struct row *r)
+{
+    struct roof *a, *b;
+    double ma, mb;
+    if (r->op == OP_RELU_BWD || r->op == OP_LEAKY_BWD)
+        return K_STREAM2;
+    a = roof_find(K_COPY, r->prec, r->n, r->threads, 0);
+    b = roof_find(K_LOOP, r->prec, r->n, r->threads, 0);
+    ma = a && a->nv ? roof_median(a) : 0;
+    mb = b && b->nv ? roof_median(b) : 0;
+    return mb > ma ? K_LOOP : K_COPY;
+}
+
+static double now(int real_time)
+{
+    struct timespec ts;
+    clock_gettime(real_time ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The roofline measured right after the row, on the same buffers and clock,
+   so that other load on a shared machine moves both alike: batches of 1, 2,
+   4... calls, up to the row's iteration count or a fifth of min_time. */
+static double roof_paired(const struct row *r, int64_t it)
+{
+    int kind = roof_pick(r);
+    size_t nbytes = r->n * prec_size[r->prec];
+    double per = (kind == K_STREAM2 ? 3.0 : 2.0) * (double)nbytes, t = 0;
+    int64_t done = 0, batch = 1;
+
+    while (done < it && t < 0.2 * opt.min_time) {
+        double t0 = now(r->real_time);
+        if (batch > it - done)
+            batch = it - done;
+        for (int64_t i = 0; i < batch; i++) {
+            roof_run(kind, r->threads, nbytes);
+            __asm__ volatile("" : : "r"(pool.y) : "memory");
+        }
+        t += now(r->real_time) - t0;
+        done += batch;
+        batch *= 2;
+    }
+    return t > 0 ? per * (double)done / t : 0;
+}
+
+static int roof_kind(int op)
+{
+    return op == OP_RELU_BWD || op == OP_LEAKY_BWD ? K_STREAM2 : K_COPY;
+}
+
+/* Bytes each call moves, every byte read or written counted once. */
+static int64_t row_bytes(const struct row *r)
+{
+    int64_t v = (int64_t)(r->n * prec_size[r->prec]), m = (int64_t)(r->n + 7) / 8;
+    switch (r->kind) {
+    case K_COPY:
+    case K_LOOP: return 2 * v;
+    case K_STREAM2: return 3 * v;
+    }
+    switch (r->op) {
+    case OP_RELU:
+    case OP_LEAKY: return 2 * v;
+    case OP_RELU_BWD:
+    case OP_LEAKY_BWD: return 3 * v;
+    default: return 2 * v + m;
+    }
+}
+
+/* ---- the benchmark body ---- */
+
+static void run_row(bench_state *st, void *arg)
+{
+    const struct row *r = arg;
+    int64_t it, bytes = row_bytes(r);
+    double rate;
+
+    if (r->wrong) {
+        bench_skip(st, "wrong output: failed the check against the reference");
+        return;
+    }
+    pool_ready(r->prec, r->n);
+    if (is_roof(r->kind)) {
+        size_t nbytes = r->n * prec_size[r->prec];
+        while (bench_keep_running(st)) {
+            roof_run(r->kind, r->threads, nbytes);
+            __asm__ volatile("" : : "r"(pool.y) : "memory");
+        }
+    } else {
+        struct call c = {r->op, r->prec, r->threads, r->im->isa, r->n, ALPHA,
+                         pool.x, pool.dy, pool.mask, pool.y, pool.mout, NULL};
+        if (r->im->peer->prepare(&c)) {
+            bench_skip(st, "unsupported");
+            return;
+        }
+        while (bench_keep_running(st))
+            r->im->peer->run(&c);
+        r->im->peer->release(&c);
+    }
+    it = bench_iterations(st);
+    bench_set_bytes(st, bytes * it);
+    bench_set_items(st, (int64_t)r->n * it);
+    rate = (double)(bytes * it) / bench_elapsed(st);
+    if (is_roof(r->kind)) {
+        struct roof *rf = roof_find(r->kind, r->prec, r->n, r->threads, 1);
+        /* only the calls long enough to count (Google Benchmark's own final ones) */
+        if (bench_elapsed(st) >= 0.5 * opt.min_time && rf->nv < 64)
+            rf->v[rf->nv++] = rate;
+    } else {
+        double m = roof_paired(r, it);
+        if (m > 0) {
+            bench_counter(st, "roofline_Bps", m);
+            bench_counter(st, "pct_roofline", 100.0 * rate / m);
+        }
+    }
+}
+
+/* ---- the checks, once per (implementation, op, precision) ---- */
+
+static double value(int prec, const void *p, size_t i)
+{
+    switch (prec) {
+    case P_S: return ((const float *)p)[i];
+    case P_D: return ((const double *)p)[i];
+    case P_H: return frk_h2f(((const uint16_t *)p)[i]);
+    default: return frk_b2f(((const uint16_t *)p)[i]);
+    }
+}
+
+/* 1: agrees with the reference; 0: wrong; -1: cannot run it. fastrelu must
+   match bit for bit; a peer must match in value within its precision's
+   rounding (-0.0 and +0.0 equal: the data holds no zero and no NaN). */
+static int check(const struct impl *im, int op, int prec)
+{
+    static const double rel[P_COUNT] = {1e-6, 1e-14, 2e-3, 1e-2};
+    static const double abs_tol[P_COUNT] = {1e-37, 1e-300, 1.2e-7, 1e-37};
+    static unsigned char *x, *dy, *y, *ref;
+    static uint8_t *mask, *mout, *mref;
+    size_t n = CHECK_N, nb = (CHECK_N + 7) / 8, es = prec_size[prec];
+    int mfwd = op == OP_RELU_MASK || op == OP_LEAKY_MASK, res = 1;
+
+    if (!x) {
+        x = big_alloc(8 * n), dy = big_alloc(8 * n), y = big_alloc(8 * n), ref = big_alloc(8 * n);
+        mask = big_alloc(nb), mout = big_alloc(nb), mref = big_alloc(nb);
+    }
+    fill(prec, n, x, dy, mask, 0x2545f4914f6cdd1dull + (uint64_t)prec);
+    struct call rc = {op, prec, 1, FR_ISA_SCALAR, n, ALPHA, x, dy, mask, ref,
+                      mfwd ? mref : NULL, NULL};
+    struct call c = {op, prec, 1, im->isa, n, ALPHA, x, dy, mask, y, mout, NULL};
+    ref_call(&rc);
+    memset(y, 0xa5, 8 * n);
+    memset(mout, 0xa5, nb);
+    if (im->peer->prepare(&c))
+        return -1;
+    im->peer->run(&c);
+    im->peer->release(&c);
+
+    if (mfwd && memcmp(mout, mref, nb))
+        res = 0;
+    if (im->kind == K_FR) {
+        if (memcmp(y, ref, n * es))
+            res = 0;
+    } else {
+        for (size_t i = 0; i < n && res; i++) {
+            double a = value(prec, y, i), b = value(prec, ref, i);
+            double tol = fmax(rel[prec] * fabs(b), abs_tol[prec]);
+            if (!(fabs(a - b) <= tol)) {
+                fprintf(stderr, "check %s %s/%c: element %zu is %g, expected %g\n",
+                        im->name, op_name[op], prec_char[prec], i, a, b);
+                res = 0;
+            }
+        }
+    }
+    if (!res)
+        fprintf(stderr, "fastrelu_bench: %s %s/%c FAILED its check: reported as wrong, not timed\n",
+                im->name, op_name[op], prec_char[prec]);
+    return res;
+}
+
+/* ---- registration ---- */
+
+static struct impl impls[16];
+static int nimpls;
+static signed char checked[16][OP_COUNT][P_COUNT]; /* 0 not yet, 1 ok, 2 wrong, 3 unsupported */
+static struct impl roof_impl[3] = {
+    {"memcpy", K_COPY, 0, NULL}, {"copyloop", K_LOOP, 0, NULL}, {"stream2", K_STREAM2, 0, NULL}};
+static size_t max_bytes, max_n;
+static int nrows;
+
+static void add_impl(const char *name, int kind, int isa, const struct peer *p)
+{
+    struct impl *im = &impls[nimpls++];
+    snprintf(im->name, sizeof im->name, "%s", name);
+    im->kind = kind;
+    im->isa = isa;
+    im->peer = p;
+}
+
+static void add_row(int kind, int op, int prec, size_t n, int threads, const struct impl *im,
+                    int sweep, int wrong)
+{
+    struct row *r = malloc(sizeof *r);
+    char name[128];
+    if (!r)
+        exit(1);
+    *r = (struct row){kind, op, prec, threads, wrong, sweep, n, im};
+    if (is_roof(kind))
+        snprintf(name, sizeof name, "roofline/%c/%.20s/%zu", prec_char[prec], im->name, n);
+    else
+        snprintf(name, sizeof name, "%s/%c/%.20s/%zu", op_name[op], prec_char[prec], im->name, n);
+    if (sweep)
+        snprintf(name + strlen(name), sizeof name - strlen(name), "/threads:%d", threads);
+    bench_register(name, run_row, r, opt.min_time, opt.reps, sweep);
+    if (n * prec_size[prec] > max_bytes)
+        max_bytes = n * prec_size[prec];
+    if (n > max_n)
+        max_n = n;
+    nrows++;
+}
+
+static unsigned ops_for(int prec)
+{
+    if (opt.all_prec >> prec & 1)
+        return (1u << OP_COUNT) - 1;
+    return opt.relu_prec >> prec & 1 ? 1u << OP_RELU : 0;
+}
+
+/* Checks on first use; returns the verdict (1 ok, 2 wrong, 3 unsupported). */
+static int verdict(int i, int op, int prec)
+{
+    if (!impls[i].peer->supports(op, prec))
+        return 3;
+    if (!checked[i][op][prec]) {
+        int c = check(&impls[i], op, prec);
+        checked[i][op][prec] = (signed char)(c == 1 ? 1 : c == 0 ? 2 : 3);
+    }
+    return checked[i][op][prec];
+}
+
+static void register_all(void)
+{
+    for (int s = 0; s < opt.nsizes; s++) {
+        size_t n = opt.sizes[s];
+        for (int p = 0; p < P_COUNT; p++) {
+            unsigned ops = ops_for(p), need = 0;
+            for (int op = 0; op < OP_COUNT; op++)
+                if (ops >> op & 1)
+                    need |= 1u << roof_kind(op);
+            if (need >> K_COPY & 1) {
+                add_row(K_COPY, 0, p, n, 1, &roof_impl[0], 0, 0);
+                add_row(K_LOOP, 0, p, n, 1, &roof_impl[1], 0, 0);
+            }
+            if (need >> K_STREAM2 & 1)
+                add_row(K_STREAM2, 0, p, n, 1, &roof_impl[2], 0, 0);
+            for (int op = 0; op < OP_COUNT; op++) {
+                if (!(ops >> op & 1))
+                    continue;
+                for (int i = 0; i < nimpls; i++) {
+                    int v = verdict(i, op, p);
+                    if (v != 3)
+                        add_row(impls[i].kind, op, p, n, 1, &impls[i], 0, v == 2);
+                }
+            }
+        }
+    }
+    /* the thread sweep: fastrelu's automatic choice at the largest size, f32 */
+    size_t n = opt.sizes[opt.nsizes - 1];
+    const struct impl *fa = NULL;
+    for (int i = 0; i < nimpls; i++)
+        if (impls[i].kind == K_FR && impls[i].isa == FR_ISA_AUTO)
+            fa = &impls[i];
+    for (int t = 0; t < opt.nthreads; t++) {
+        int th = opt.threads[t], need = 0;
+        if (th < 2)
+            continue; /* the single-threaded rows are the sweep's first point */
+        for (int op = 0; op < OP_COUNT; op++)
+            if (opt.sweep_ops >> op & 1)
+                need |= 1 << roof_kind(op);
+        if (need >> K_COPY & 1) {
+            add_row(K_COPY, 0, P_S, n, th, &roof_impl[0], 1, 0);
+            add_row(K_LOOP, 0, P_S, n, th, &roof_impl[1], 1, 0);
+        }
+        if (need >> K_STREAM2 & 1)
+            add_row(K_STREAM2, 0, P_S, n, th, &roof_impl[2], 1, 0);
+        for (int op = 0; op < OP_COUNT; op++)
+            if (opt.sweep_ops >> op & 1)
+                add_row(K_FR, op, P_S, n, th, fa, 1, verdict((int)(fa - impls), op, P_S) == 2);
+    }
+}
+
+static void cpu_model(char *out, size_t len)
+{
+    char line[512], name[256] = "unknown", fam[32] = "", model[32] = "";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char *c = strchr(line, ':');
+        if (line[0] == '\n')
+            break; /* the first processor is enough */
+        if (!c)
+            continue;
+        c++;
+        c += strspn(c, " \t");
+        c[strcspn(c, "\n")] = 0;
+        if (!strncmp(line, "model name", 10))
+            snprintf(name, sizeof name, "%s", c);
+        else if (!strncmp(line, "cpu family", 10))
+            snprintf(fam, sizeof fam, "%.20s", c);
+        else if (!strncmp(line, "model\t", 6))
+            snprintf(model, sizeof model, "%.20s", c);
+    }
+    if (f)
+        fclose(f);
+    if (fam[0] && model[0])
+        snprintf(out, len, "%s (family %s model %s)", name, fam, model);
+    else
+        snprintf(out, len, "%s", name);
+}
+
+int main(int argc, char **argv)
+{
+    char buf[512], missing[256] = "", list[1024] = "";
+    int first = 1, fr_wrong = 0, status;
+
+    if (parse_args(&argc, argv)) {
+        usage();
+        return 2;
+    }
+    fr_init();
+#if defined(BENCH_HAVE_PLAIN_AVX2)
+    if (__builtin_cpu_supports("avx2")) {
+        copyloop = plain_avx2_copy;
+        stream2 = plain_avx2_stream2;
+    }
+#endif
+
+    for (int isa = FR_ISA_SCALAR; isa <= FR_ISA_NEON; isa++)
+        if (fr_isa_supported((fr_isa)isa)) {
+            snprintf(buf, sizeof buf, "fr_%s", fr_isa_name((fr_isa)isa));
+            add_impl(buf, K_FR, isa, &peer_fr);
+        }
+    add_impl("fr_auto", K_FR, FR_ISA_AUTO, &peer_fr);
+    add_impl("plain_O3", K_PEER, 0, &peer_plain_base);
+#if defined(BENCH_HAVE_PLAIN_AVX2)
+    if (__builtin_cpu_supports("avx2"))
+        add_impl("plain_O3_avx2", K_PEER, 0, &peer_plain_avx2);
+#endif
+#ifdef BENCH_HAVE_ONEDNN
+    add_impl("onednn", K_PEER, 0, &peer_onednn);
+#else
+    strcat(missing, " onednn");
+#endif
+#ifdef BENCH_HAVE_XNNPACK
+    add_impl("xnnpack", K_PEER, 0, &peer_xnnpack);
+#else
+    strcat(missing, " xnnpack");
+#endif
+#ifdef BENCH_HAVE_EIGEN
+    add_impl("eigen", K_PEER, 0, &peer_eigen);
+#else
+    strcat(missing, " eigen");
+#endif
+
+    register_all();
+    pool.bytes = max_bytes;
+    pool.masks = (max_n + 7) / 8;
+
+    cpu_model(buf, sizeof buf);
+    bench_context("cpu_model", buf);
+    bench_context("fastrelu_version", fr_version());
+    bench_context("fastrelu_auto_isa", fr_isa_name(fr_get_isa()));
+    bench_context("bench_mode", opt.mode);
+    bench_context("peers_missing", missing[0] ? missing + 1 : "none");
+    for (int i = 0; i < nimpls; i++)
+        for (int op = 0; op < OP_COUNT; op++)
+            for (int p = 0; p < P_COUNT; p++)
+                if (checked[i][op][p] == 2) {
+                    char one[64];
+                    fr_wrong |= impls[i].kind == K_FR;
+                    snprintf(one, sizeof one, "%s%.24s/%c/%.20s", first ? "" : " ", op_name[op],
+                             prec_char[p], impls[i].name);
+                    if (strlen(list) + strlen(one) < sizeof list)
+                        strcat(list, one);
+                    first = 0;
+                }
+    bench_context("checks_failed", list[0] ? list : "none");
+    snprintf(buf, sizeof buf, "%g", ALPHA);
+    bench_context("alpha", buf);
+    bench_context("data", "uniform in [-1,1], no zero, no NaN; peers checked on it in value, "
+                          "fastrelu bit for bit, once before timing");
+    fprintf(stderr, "fastrelu_bench: %s mode, %d rows, auto ISA %s, peers missing: %s\n",
+            opt.mode, nrows, fr_isa_name(fr_get_isa()), missing[0] ? missing + 1 : "none");
+    status = bench_run(argc, argv);
+    if (fr_wrong)
+        fprintf(stderr, "fastrelu_bench: a fastrelu kernel failed its check: %s\n", list);
+    /* a wrong peer is reported in the table; a wrong fastrelu kernel fails the run */
+    return status ? status : fr_wrong ? 3 : 0;
+}
