@@ -15,14 +15,22 @@ set(FR_FLAGS_avx512 -mavx512f -mavx512bw -mavx512vl -mavx512dq)
 set(FR_FLAGS_neon)
 
 # Only the kernel files get ISA flags: the rest of the library stays baseline.
+# Each native file is an object library of its own, so its flags never reach
+# the emulated build of the same source. Sets FR_NATIVE_OBJECTS in the caller.
 function(fr_add_native_kernels target)
+  set(objs)
   foreach(isa ${FR_NATIVE_ISAS})
-    set(src ${PROJECT_SOURCE_DIR}/kernels/${isa}.c)
-    target_sources(${target} PRIVATE ${src})
-    set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "${FR_FLAGS_${isa}}")
+    add_library(frk_native_${isa} OBJECT ${PROJECT_SOURCE_DIR}/kernels/${isa}.c)
+    target_compile_options(frk_native_${isa} PRIVATE ${FR_FLAGS_${isa}})
+    target_include_directories(frk_native_${isa} PRIVATE
+      ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/kernels ${SIMDE_INCLUDE_DIR})
+    set_target_properties(frk_native_${isa} PROPERTIES
+      POSITION_INDEPENDENT_CODE ON C_VISIBILITY_PRESET hidden)
+    list(APPEND objs $<TARGET_OBJECTS:frk_native_${isa}>)
     string(TOUPPER ${isa} ISA)
     target_compile_definitions(${target} PRIVATE FR_HAVE_${ISA})
   endforeach()
+  set(FR_NATIVE_OBJECTS ${objs} PARENT_SCOPE)
 endfunction()
 
 # Every table, portable C through SIMDe, named frk_table_<isa>_emul.
