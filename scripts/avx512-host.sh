@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# On the AVX-512 test host: Release and Debug builds, the whole suite on the native AVX-512 table, a minute of fuzzing, a short log: scripts/avx512-host.sh [build-root]
+# Setup (../shared/avx512-host/README.md): stage .devdeps/ on a development machine;
+# this script unpacks it here when SIMDe or cmocka is missing (needs root).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(realpath -m "${1:-build/avx512-host}")
+mkdir -p "$root"
+log=$root/avx512-host.log
+fuzz_secs=${FUZZ_SECONDS:-60}
+failed=()
+: >"$log"
+note() { echo "$*" | tee -a "$log"; }
+step() { # name, command...: runs it, output in root/name.out, one line in the log
+  local name=$1; shift
+  local t=$SECONDS
+  if "$@" >"$root/$name.out" 2>&1; then
+    note "  ok    $name ($((SECONDS - t))s)"
+  else
+    note "  FAIL  $name ($((SECONDS - t))s), see $root/$name.out"
+    tail -15 "$root/$name.out" | sed 's/^/        /' | tee -a "$log"
+    failed+=("$name")
+  fi
+}
+
+note "libfastrelu AVX-512 host run, $(date -u '+%Y-%m-%d %H:%M UTC'), $(hostname)"
+note "  commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
+note "  cpu $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
+note "  gcc $(gcc -dumpfullversion 2>/dev/null || echo none), clang $(clang -dumpversion 2>/dev/null || echo none), $(cmake --version | head -1)"
+flags=$(grep -m1 '^flags' /proc/cpuinfo)
+for f in avx512f avx512bw avx512dq avx512vl; do
+  [[ " $flags " == *" $f "* ]] || { note "avx512-host: FAILED, this CPU lacks $f: not an AVX-512 host"; exit 2; }
+done
+
+if [[ -d .devdeps ]] && { [[ ! -f /usr/include/simde/simde-common.h ]] || [[ ! -f /usr/include/cmocka.h ]]; }; then
+  step unpack-devdeps bash -c 'for f in .devdeps/*.deb; do dpkg -x "$f" /; done; ldconfig'
+fi
+
+for type in Release Debug; do
+  dir=$root/$(echo "$type" | tr '[:upper:]' '[:lower:]')
+  step "configure-$type" cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=$type -DFASTRELU_WERROR=ON \
+    -DFASTRELU_BUILD_TESTS=ON -DFASTRELU_BUILD_FUZZ=ON
+  step "build-$type" cmake --build "$dir" -j"$(nproc)"
+  # the library must pick AVX-512 by itself here
+  step "auto-isa-$type" bash -c "'$dir/fastrelu_example' | tee /dev/stderr | head -1 | grep -q 'ISA avx512 '"
+  # the native AVX-512 kernel test must run, not skip
+  step "native-avx512-table-$type" bash -c "ctest --test-dir '$dir' -R '^kernels\.avx512\.native\$' -V \
+    >'$dir/native-avx512.log' 2>&1; rc=\$?; cat '$dir/native-avx512.log'; ((rc == 0)) &&
+    grep -q 'PASSED' '$dir/native-avx512.log' && ! grep -q SKIPPED '$dir/native-avx512.log'"
+  step "ctest-$type" ctest --test-dir "$dir" -j"$(nproc)" --output-on-failure
+  step "ctest-$type-forced-avx512-16-threads" env FASTRELU_ISA=avx512 FASTRELU_NUM_THREADS=16 \
+    ctest --test-dir "$dir" -j"$(nproc)" --output-on-failure
+done
+
+step fuzz scripts/fuzz.sh "$root/fuzz" "$fuzz_secs"
+[[ -f $root/fuzz.out ]] && note "  $(tail -1 "$root/fuzz.out")"
+
+if ((${#failed[@]})); then
+  note "avx512-host: FAILED: ${failed[*]}; log $log"
+  exit 1
+fi
+note "avx512-host: ok, Release and Debug suites on native AVX-512, ${fuzz_secs}s fuzzing clean; log $log"
