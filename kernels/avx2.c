@@ -69,7 +69,106 @@ INL vd mul_d(vd v, vd a, vd nan)
     return sel_d(simde_mm256_cmp_pd(p, p, SIMDE_CMP_UNORD_Q), fix, p);
 }
 
+/* Non-temporal stores to 32-byte aligned p. */
+INL void stn_s(float *p, vs v) { simde_mm256_stream_ps(p, v); }
+INL void stn_d(double *p, vd v) { simde_mm256_stream_pd(p, v); }
+
 #include "simd_body.h"
+
+/* binary16 and bfloat16: 16 lanes of 16 bits. f16 converts with F16C,
+   bf16 in integer arithmetic; unpack and pack both work within 128-bit
+   halves, so a bf16 round trip keeps the lane order. */
+#include <simde/x86/f16c.h>
+
+typedef simde__m256i vh, mh;
+typedef simde__m256i vi;
+
+INL vh ld_h(const uint16_t *p) { return simde_mm256_loadu_si256((const void *)p); }
+INL void st_h(uint16_t *p, vh v) { simde_mm256_storeu_si256((void *)p, v); }
+INL void stn_h(uint16_t *p, vh v) { simde_mm256_stream_si256((void *)p, v); }
+INL vh dup_h(uint16_t c) { return simde_mm256_set1_epi16((int16_t)c); }
+INL vi dup_i(uint32_t c) { return simde_mm256_set1_epi32((int32_t)c); }
+INL mh pos_h(vh x, int16_t inf)
+{
+    return simde_mm256_andnot_si256(simde_mm256_cmpgt_epi16(x, simde_mm256_set1_epi16(inf)),
+                                    simde_mm256_cmpgt_epi16(x, simde_mm256_setzero_si256()));
+}
+INL vh keep_h(vh x, int16_t ninf)
+{
+    return simde_mm256_and_si256(simde_mm256_cmpgt_epi16(x, simde_mm256_set1_epi16(ninf)), x);
+}
+INL vh sel_h(mh m, vh a, vh b) { return simde_mm256_blendv_epi8(b, a, m); }
+INL vh zsel_h(mh m, vh a) { return simde_mm256_and_si256(m, a); }
+/* packs leaves lanes 0-7 in bytes 0-7 and lanes 8-15 in bytes 16-23 */
+INL unsigned bits_h(mh m)
+{
+    unsigned b = (unsigned)simde_mm256_movemask_epi8(simde_mm256_packs_epi16(m, m));
+    return (b & 0xff) | (b >> 8 & 0xff00);
+}
+INL mh unbits_h(uint64_t b)
+{
+    simde__m256i k = simde_mm256_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048,
+                                            4096, 8192, 16384, INT16_MIN);
+    simde__m256i v = simde_mm256_and_si256(simde_mm256_set1_epi16((int16_t)(b & 0xffff)), k);
+    return simde_mm256_cmpeq_epi16(v, k);
+}
+
+INL mh hnan(vh x, int16_t inf)
+{
+    return simde_mm256_cmpgt_epi16(simde_mm256_and_si256(x, dup_h(0x7fff)),
+                                   simde_mm256_set1_epi16(inf));
+}
+
+/* Unless gen, alpha is finite and nonzero: a product is NaN only where v is,
+   and with one NaN operand IEEE multiplication returns it quieted, as the
+   NaN rule says. */
+INL vs fmul(int gen, vs v, vs a, vs nan) { return gen ? mul_s(v, a, nan) : simde_mm256_mul_ps(v, a); }
+
+/* The product through f32, rounded by F16C, which keeps NaN payloads. When
+   gen, NaN lanes are set afterwards in binary16 as the NaN rule says, and so
+   are those of NaN v where F16C is emulated: SIMDe's drops payloads. */
+INL vh mulv_h(int gen, vh v, vs a, vs nan, vh hn)
+{
+    const int rn = SIMDE_MM_FROUND_TO_NEAREST_INT | SIMDE_MM_FROUND_NO_EXC;
+    vs lo = simde_mm256_mul_ps(simde_mm256_cvtph_ps(simde_mm256_castsi256_si128(v)), a);
+    vs hi = simde_mm256_mul_ps(simde_mm256_cvtph_ps(simde_mm256_extracti128_si256(v, 1)), a);
+    vh r = simde_mm256_setr_m128i(simde_mm256_cvtps_ph(lo, rn), simde_mm256_cvtps_ph(hi, rn));
+    vh q = simde_mm256_or_si256(v, dup_h(0x0200));
+    (void)nan;
+    if (gen)
+        return sel_h(hnan(r, 0x7c00), sel_h(hnan(v, 0x7c00), q, hn), r);
+#if !defined(SIMDE_X86_F16C_NATIVE)
+    r = sel_h(hnan(v, 0x7c00), q, r);
+#endif
+    return r;
+}
+
+/* f32 to bfloat16 as frk_f2b, sign-extended in 32-bit lanes. A quiet NaN
+   is kept when gen; else the only NaNs are widened NaN v quieted, whose low
+   16 bits are zero, so the rounding add leaves them as they are. */
+INL vi f2b(int gen, vs p)
+{
+    vi u = simde_mm256_castps_si256(p);
+    vi rnd = simde_mm256_add_epi32(simde_mm256_and_si256(simde_mm256_srli_epi32(u, 16), dup_i(1)),
+                                   dup_i(0x7fff));
+    if (gen)
+        rnd = simde_mm256_andnot_si256(
+            simde_mm256_castps_si256(simde_mm256_cmp_ps(p, p, SIMDE_CMP_UNORD_Q)), rnd);
+    return simde_mm256_srai_epi32(simde_mm256_add_epi32(u, rnd), 16);
+}
+
+INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
+{
+    vi z = simde_mm256_setzero_si256();
+    vs lo = fmul(gen, simde_mm256_castsi256_ps(simde_mm256_unpacklo_epi16(z, v)), a, nan);
+    vs hi = fmul(gen, simde_mm256_castsi256_ps(simde_mm256_unpackhi_epi16(z, v)), a, nan);
+    (void)hn;
+    return simde_mm256_packs_epi32(f2b(gen, lo), f2b(gen, hi));
+}
+
+#include "simd_half.h"
+
+HALF_KERNELS(16)
 
 KERNELS(s, float, 8, frk_nanval32, frk_mul32)
 KERNELS(d, double, 4, frk_nanval64, frk_mul64)
@@ -77,5 +176,6 @@ KERNELS(d, double, 4, frk_nanval64, frk_mul64)
 const struct frk_table FRK_TABLE(avx2) = {
     .isa = FR_ISA_AVX2,
     .name = NAME,
-    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d)},
+    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS(h),
+            [FRK_B] = OPS(b)},
 };

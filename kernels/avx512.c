@@ -66,7 +66,134 @@ INL vd mul_d(vd v, vd a, vd nan)
         simde_mm512_castpd_si512(v), q));
 }
 
+/* Non-temporal stores to 64-byte aligned p. SIMDe 0.7.4 has no 512-bit
+   stream: native builds use the intrinsic, emulated ones an aligned store. */
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+INL void stn_s(float *p, vs v) { _mm512_stream_ps(p, v); }
+INL void stn_d(double *p, vd v) { _mm512_stream_pd(p, v); }
+#else
+INL void stn_s(float *p, vs v) { simde_mm512_store_ps(p, v); }
+INL void stn_d(double *p, vd v) { simde_mm512_store_pd(p, v); }
+#endif
+
 #include "simd_body.h"
+
+/* binary16 and bfloat16: 32 lanes of 16 bits, masks in k-registers. f16
+   converts with the 512-bit vcvtph2ps / vcvtps2ph of AVX-512F, bf16 in
+   integer arithmetic (AVX512_BF16's vcvtneps2bf16 flushes subnormals, and
+   AVX512_FP16 would round the product in binary16, not f32). Unpack and
+   pack both work within 128-bit blocks, so a bf16 round trip keeps the lane
+   order. */
+#include <simde/x86/f16c.h>
+
+typedef simde__m512i vh, vi;
+typedef simde__mmask32 mh;
+
+INL vh ld_h(const uint16_t *p) { return simde_mm512_loadu_si512((const void *)p); }
+INL void st_h(uint16_t *p, vh v) { simde_mm512_storeu_si512((void *)p, v); }
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+INL void stn_h(uint16_t *p, vh v) { _mm512_stream_si512((void *)p, v); }
+#else
+INL void stn_h(uint16_t *p, vh v) { simde_mm512_store_si512((void *)p, v); }
+#endif
+INL vh dup_h(uint16_t c) { return simde_mm512_set1_epi16((int16_t)c); }
+INL vi dup_i(uint32_t c) { return simde_mm512_set1_epi32((int32_t)c); }
+INL mh pos_h(vh x, int16_t inf)
+{
+    return simde_mm512_cmpge_epi16_mask(x, dup_h(1)) &
+           simde_mm512_cmple_epi16_mask(x, simde_mm512_set1_epi16(inf));
+}
+INL vh keep_h(vh x, int16_t ninf)
+{
+    return simde_mm512_maskz_mov_epi16(
+        simde_mm512_cmpge_epi16_mask(x, simde_mm512_set1_epi16((int16_t)(ninf + 1))), x);
+}
+INL vh sel_h(mh m, vh a, vh b) { return simde_mm512_mask_blend_epi16(m, b, a); }
+INL vh zsel_h(mh m, vh a) { return simde_mm512_maskz_mov_epi16(m, a); }
+INL unsigned bits_h(mh m) { return m; }
+INL mh unbits_h(uint64_t b) { return (mh)(b & 0xffffffffu); }
+
+/* SIMDe 0.7.4 has no 512-bit F16C forms: native builds use the intrinsics,
+   emulated ones SIMDe's 256-bit forms on each half. */
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+INL vs h2f(simde__m256i h) { return _mm512_cvtph_ps(h); }
+INL simde__m256i f2h(vs f)
+{
+    return _mm512_cvtps_ph(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+#else
+INL vs h2f(simde__m256i h)
+{
+    return simde_mm512_insertf32x8(
+        simde_mm512_castps256_ps512(simde_mm256_cvtph_ps(simde_mm256_castsi256_si128(h))),
+        simde_mm256_cvtph_ps(simde_mm256_extracti128_si256(h, 1)), 1);
+}
+INL simde__m256i f2h(vs f)
+{
+    const int rn = SIMDE_MM_FROUND_TO_NEAREST_INT | SIMDE_MM_FROUND_NO_EXC;
+    simde__m256 lo = simde_mm512_castps512_ps256(f);
+    simde__m256 hi = simde_mm256_castsi256_ps(
+        simde_mm512_extracti64x4_epi64(simde_mm512_castps_si512(f), 1));
+    return simde_mm256_setr_m128i(simde_mm256_cvtps_ph(lo, rn), simde_mm256_cvtps_ph(hi, rn));
+}
+#endif
+
+INL mh hnan(vh x, int16_t inf)
+{
+    return simde_mm512_cmpge_epi16_mask(simde_mm512_and_si512(x, dup_h(0x7fff)),
+                                        simde_mm512_set1_epi16((int16_t)(inf + 1)));
+}
+
+/* Unless gen, alpha is finite and nonzero: a product is NaN only where v is,
+   and with one NaN operand IEEE multiplication returns it quieted, as the
+   NaN rule says. */
+INL vs fmul(int gen, vs v, vs a, vs nan) { return gen ? mul_s(v, a, nan) : simde_mm512_mul_ps(v, a); }
+
+/* The product through f32, rounded by vcvtps2ph, which keeps NaN payloads.
+   When gen, NaN lanes are set afterwards in binary16 as the NaN rule says,
+   and so are those of NaN v where F16C is emulated: SIMDe's drops payloads. */
+INL vh mulv_h(int gen, vh v, vs a, vs nan, vh hn)
+{
+    vs lo = simde_mm512_mul_ps(h2f(simde_mm512_castsi512_si256(v)), a);
+    vs hi = simde_mm512_mul_ps(h2f(simde_mm512_extracti64x4_epi64(v, 1)), a);
+    vh r = simde_mm512_inserti64x4(simde_mm512_castsi256_si512(f2h(lo)), f2h(hi), 1);
+    vh q = simde_mm512_or_si512(v, dup_h(0x0200));
+    (void)nan;
+    if (gen)
+        return sel_h(hnan(r, 0x7c00), sel_h(hnan(v, 0x7c00), q, hn), r);
+#if !defined(SIMDE_X86_AVX512F_NATIVE)
+    r = sel_h(hnan(v, 0x7c00), q, r);
+#endif
+    return r;
+}
+
+/* f32 to bfloat16 as frk_f2b, in the low half of 32-bit lanes. A quiet NaN
+   is kept when gen; else the only NaNs are widened NaN v quieted, whose low
+   16 bits are zero, so the rounding add leaves them as they are. */
+INL vi f2b(int gen, vs p)
+{
+    vi u = simde_mm512_castps_si512(p);
+    vi rnd = simde_mm512_add_epi32(simde_mm512_and_si512(simde_mm512_srli_epi32(u, 16), dup_i(1)),
+                                   dup_i(0x7fff));
+    if (gen)
+        u = simde_mm512_mask_add_epi32(u, simde_mm512_cmp_ps_mask(p, p, SIMDE_CMP_ORD_Q), u, rnd);
+    else
+        u = simde_mm512_add_epi32(u, rnd);
+    return simde_mm512_srli_epi32(u, 16);
+}
+
+INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
+{
+    vi z = simde_mm512_setzero_si512();
+    vs lo = fmul(gen, simde_mm512_castsi512_ps(simde_mm512_unpacklo_epi16(z, v)), a, nan);
+    vs hi = fmul(gen, simde_mm512_castsi512_ps(simde_mm512_unpackhi_epi16(z, v)), a, nan);
+    (void)hn;
+    return simde_mm512_packus_epi32(f2b(gen, lo), f2b(gen, hi));
+}
+
+#include "simd_half.h"
+
+HALF_KERNELS(32)
 
 KERNELS(s, float, 16, frk_nanval32, frk_mul32)
 KERNELS(d, double, 8, frk_nanval64, frk_mul64)
@@ -74,5 +201,6 @@ KERNELS(d, double, 8, frk_nanval64, frk_mul64)
 const struct frk_table FRK_TABLE(avx512) = {
     .isa = FR_ISA_AVX512,
     .name = NAME,
-    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d)},
+    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS(h),
+            [FRK_B] = OPS(b)},
 };

@@ -46,10 +46,11 @@ struct frk_table {
 #define FRK_TABLE(isa) frk_table_##isa
 #endif
 
-/* Outputs of at least this many bytes, not in place, are written with
-   non-temporal stores where a kernel has them: beyond the last-level cache a
-   normal store first reads the line it writes. Set once at initialisation
-   (src/dispatch.c); tests lower it to run those paths. */
+/* Calls that move at least this many bytes (inputs and output), not in
+   place, write their output with non-temporal stores where a kernel has them:
+   beyond the last-level cache a normal store first reads the line it writes.
+   Set once at initialisation (src/dispatch.c); tests lower it to run those
+   paths. */
 extern size_t frk_nt_min_bytes;
 
 extern const struct frk_table frk_table_scalar;

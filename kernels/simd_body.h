@@ -3,9 +3,10 @@
 #define FRK_SIMD_BODY_H
 
 /* Before including: vector types v<P>, lane masks m<P> and the primitives
-   ld_, st_, dup_, gt_, sel_, zsel_, vrelu_, bits_, unbits_, mul_ for P = s, d;
-   INL. Then KERNELS(P, T, lanes, nanval, scalar mul) instantiates one precision
-   and OPS(P) names its eight kernels for the table. */
+   ld_, st_, stn_ (non-temporal, aligned to the vector), dup_, gt_, sel_,
+   zsel_, vrelu_, bits_, unbits_, mul_ for P = s, d; INL. Then KERNELS(P, T,
+   lanes, nanval, scalar mul) instantiates one precision and OPS(P) names its
+   eight kernels for the table. */
 
 /* nb mask bytes to and from the low bits of b, lowest byte first */
 INL void putm(uint8_t *m, unsigned nb, uint64_t b)
@@ -32,6 +33,23 @@ INL uint64_t getm(const uint8_t *m, unsigned nb)
     return b;
 }
 
+/* Calls that move at least frk_nt_min_bytes (n elements of es bytes, inputs
+   and output together) and are not in place write their output with
+   non-temporal stores (then a fence) from its first 64-byte aligned element;
+   the nthead elements before it go through the scalar code. */
+INL int ntok(const void *out, const void *in, const void *in2, size_t n,
+             size_t es)
+{
+    return out && out != in && out != in2 && n * es >= frk_nt_min_bytes &&
+           (uintptr_t)out % es == 0;
+}
+
+INL size_t nthead(const void *out, size_t es, size_t n)
+{
+    size_t h = (size_t)(-(uintptr_t)out & 63) / es;
+    return h < n ? h : n;
+}
+
 /* Mask kernels step by UNIT(W) elements, a whole number of mask bytes, so
    the scalar tail starts at a byte boundary. */
 #define UNIT(W) ((W) < 8 ? 8 : (W))
@@ -42,8 +60,7 @@ INL uint64_t getm(const uint8_t *m, unsigned nb)
                                                                                \
 INL v##P fwd1_##P(int lk, v##P x, v##P a, v##P nan)                            \
 {                                                                              \
-    return lk ? sel_##P(gt_##P(x), x, mul_##P(x, a, nan))                      \
-              : vrelu_##P(x);                                       \
+    return lk ? sel_##P(gt_##P(x), x, mul_##P(x, a, nan)) : vrelu_##P(x);      \
 }                                                                              \
                                                                                \
 INL v##P bwd1_##P(int lk, m##P m, v##P dy, v##P a, v##P nan)                   \
@@ -63,56 +80,84 @@ INL T bwd0_##P(int lk, int pos, T dy, T a)                                     \
     return pos ? dy : lk ? MUL(dy, a) : (T)0;                                  \
 }                                                                              \
                                                                                \
-INL void fwd_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
+INL void put_##P(int nt, T *p, v##P v)                                         \
+{                                                                              \
+    if (nt)                                                                    \
+        stn_##P(p, v);                                                         \
+    else                                                                       \
+        st_##P(p, v);                                                          \
+}                                                                              \
+                                                                               \
+INL void fwd_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y)     \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
-    size_t i = 0;                                                              \
+    size_t i = 0, h = nt ? nthead(y, sizeof(T), n) : 0;                        \
+    for (; i < h; i++)                                                         \
+        y[i] = fwd0_##P(lk, x[i], a);                                          \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         v##P x0 = ld_##P(x + i), x1 = ld_##P(x + i + W);                       \
         v##P x2 = ld_##P(x + i + 2 * W), x3 = ld_##P(x + i + 3 * W);           \
-        st_##P(y + i, fwd1_##P(lk, x0, va, vn));                               \
-        st_##P(y + i + W, fwd1_##P(lk, x1, va, vn));                           \
-        st_##P(y + i + 2 * W, fwd1_##P(lk, x2, va, vn));                       \
-        st_##P(y + i + 3 * W, fwd1_##P(lk, x3, va, vn));                       \
+        put_##P(nt, y + i, fwd1_##P(lk, x0, va, vn));                          \
+        put_##P(nt, y + i + W, fwd1_##P(lk, x1, va, vn));                      \
+        put_##P(nt, y + i + 2 * W, fwd1_##P(lk, x2, va, vn));                  \
+        put_##P(nt, y + i + 3 * W, fwd1_##P(lk, x3, va, vn));                  \
     }                                                                          \
     for (; i + W <= n; i += W)                                                 \
-        st_##P(y + i, fwd1_##P(lk, ld_##P(x + i), va, vn));                    \
+        put_##P(nt, y + i, fwd1_##P(lk, ld_##P(x + i), va, vn));               \
     for (; i < n; i++)                                                         \
         y[i] = fwd0_##P(lk, x[i], a);                                          \
+    if (nt)                                                                    \
+        simde_mm_sfence();                                                     \
 }                                                                              \
                                                                                \
-INL void bwd_##P(int lk, size_t n, double alpha, const T *x, const T *dy,     \
-                 T *dx)                                                        \
+INL void bwd_##P(int lk, int nt, size_t n, double alpha, const T *x,           \
+                 const T *dy, T *dx)                                           \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
-    size_t i = 0;                                                              \
+    size_t i = 0, h = nt ? nthead(dx, sizeof(T), n) : 0;                       \
+    for (; i < h; i++)                                                         \
+        dx[i] = bwd0_##P(lk, x[i] > 0, dy[i], a);                              \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         m##P g0 = gt_##P(ld_##P(x + i)), g1 = gt_##P(ld_##P(x + i + W));       \
         m##P g2 = gt_##P(ld_##P(x + i + 2 * W));                               \
         m##P g3 = gt_##P(ld_##P(x + i + 3 * W));                               \
         v##P d0 = ld_##P(dy + i), d1 = ld_##P(dy + i + W);                     \
         v##P d2 = ld_##P(dy + i + 2 * W), d3 = ld_##P(dy + i + 3 * W);         \
-        st_##P(dx + i, bwd1_##P(lk, g0, d0, va, vn));                          \
-        st_##P(dx + i + W, bwd1_##P(lk, g1, d1, va, vn));                      \
-        st_##P(dx + i + 2 * W, bwd1_##P(lk, g2, d2, va, vn));                  \
-        st_##P(dx + i + 3 * W, bwd1_##P(lk, g3, d3, va, vn));                  \
+        put_##P(nt, dx + i, bwd1_##P(lk, g0, d0, va, vn));                     \
+        put_##P(nt, dx + i + W, bwd1_##P(lk, g1, d1, va, vn));                 \
+        put_##P(nt, dx + i + 2 * W, bwd1_##P(lk, g2, d2, va, vn));             \
+        put_##P(nt, dx + i + 3 * W, bwd1_##P(lk, g3, d3, va, vn));             \
     }                                                                          \
     for (; i + W <= n; i += W)                                                 \
-        st_##P(dx + i, bwd1_##P(lk, gt_##P(ld_##P(x + i)), ld_##P(dy + i),     \
-                                va, vn));                                      \
+        put_##P(nt, dx + i, bwd1_##P(lk, gt_##P(ld_##P(x + i)),                \
+                                     ld_##P(dy + i), va, vn));                 \
     for (; i < n; i++)                                                         \
         dx[i] = bwd0_##P(lk, x[i] > 0, dy[i], a);                              \
+    if (nt)                                                                    \
+        simde_mm_sfence();                                                     \
 }                                                                              \
                                                                                \
-INL void fwdm_##P(int lk, size_t n, double alpha, const T *x, T *y,           \
+/* Streaming, the vector loop starts where y is aligned, s elements into a    \
+   mask byte: t carries those s bits from one step to the next. */             \
+INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
                   uint8_t *mask)                                               \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
-    size_t i = 0;                                                              \
-    unsigned j, t = 0;                                                         \
+    size_t i = 0, h = nt ? nthead(y, sizeof(T), n) : 0;                        \
+    unsigned j, s = (unsigned)h & 7;                                           \
+    uint64_t t = 0;                                                            \
+    for (; i < h; i++) {                                                       \
+        T v = x[i];                                                            \
+        t |= (uint64_t)(v > 0) << (i & 7);                                     \
+        y[i] = fwd0_##P(lk, v, a);                                             \
+        if ((i & 7) == 7) {                                                    \
+            mask[i / 8] = (uint8_t)t;                                          \
+            t = 0;                                                             \
+        }                                                                      \
+    }                                                                          \
     if (!y) {                                                                  \
         for (; i + 4 * W <= n; i += 4 * W) {                                   \
             uint64_t b = bits_##P(gt_##P(ld_##P(x + i)));                      \
@@ -136,13 +181,18 @@ INL void fwdm_##P(int lk, size_t n, double alpha, const T *x, T *y,           \
             b |= (uint64_t)bits_##P(gt_##P(x1)) << W;                          \
             b |= (uint64_t)bits_##P(gt_##P(x2)) << 2 * W;                      \
             b |= (uint64_t)bits_##P(gt_##P(x3)) << 3 * W;                      \
-            st_##P(y + i, fwd1_##P(lk, x0, va, vn));                           \
-            st_##P(y + i + W, fwd1_##P(lk, x1, va, vn));                       \
-            st_##P(y + i + 2 * W, fwd1_##P(lk, x2, va, vn));                   \
-            st_##P(y + i + 3 * W, fwd1_##P(lk, x3, va, vn));                   \
-            putm(mask + i / 8, W / 2, b);                                      \
+            put_##P(nt, y + i, fwd1_##P(lk, x0, va, vn));                      \
+            put_##P(nt, y + i + W, fwd1_##P(lk, x1, va, vn));                  \
+            put_##P(nt, y + i + 2 * W, fwd1_##P(lk, x2, va, vn));              \
+            put_##P(nt, y + i + 3 * W, fwd1_##P(lk, x3, va, vn));              \
+            if (nt) {                                                          \
+                putm(mask + i / 8, W / 2, t | b << s);                         \
+                t = s ? b >> (4 * W - s) : 0;                                  \
+            } else {                                                           \
+                putm(mask + i / 8, W / 2, b);                                  \
+            }                                                                  \
         }                                                                      \
-        for (; i + UNIT(W) <= n; i += UNIT(W)) {                               \
+        for (; !nt && i + UNIT(W) <= n; i += UNIT(W)) {                        \
             uint64_t b = 0;                                                    \
             for (j = 0; j < UNIT(W) / W; j++) {                                \
                 v##P v = ld_##P(x + i + j * W);                                \
@@ -154,7 +204,7 @@ INL void fwdm_##P(int lk, size_t n, double alpha, const T *x, T *y,           \
     }                                                                          \
     for (; i < n; i++) {                                                       \
         T v = x[i];                                                            \
-        t |= (unsigned)(v > 0) << (i & 7);                                     \
+        t |= (uint64_t)(v > 0) << (i & 7);                                     \
         if (y)                                                                 \
             y[i] = fwd0_##P(lk, v, a);                                         \
         if ((i & 7) == 7) {                                                    \
@@ -164,27 +214,34 @@ INL void fwdm_##P(int lk, size_t n, double alpha, const T *x, T *y,           \
     }                                                                          \
     if (n & 7)                                                                 \
         mask[n / 8] = (uint8_t)t;                                              \
+    if (nt)                                                                    \
+        simde_mm_sfence();                                                     \
 }                                                                              \
                                                                                \
-INL void bwdm_##P(int lk, size_t n, double alpha, const uint8_t *mask,        \
+INL void bwdm_##P(int lk, int nt, size_t n, double alpha, const uint8_t *mask, \
                   const T *dy, T *dx)                                          \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
-    size_t i = 0;                                                              \
-    unsigned j;                                                                \
+    size_t i = 0, h = nt ? nthead(dx, sizeof(T), n) : 0;                       \
+    unsigned j, s = (unsigned)h & 7;                                           \
+    for (; i < h; i++)                                                         \
+        dx[i] = bwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);            \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         uint64_t b = getm(mask + i / 8, W / 2);                                \
+        /* bits i .. i + 4W - 1 span one more byte when s > 0 */               \
+        if (nt && s)                                                           \
+            b = b >> s | (uint64_t)mask[i / 8 + W / 2] << (4 * W - s);         \
         v##P d0 = ld_##P(dy + i), d1 = ld_##P(dy + i + W);                     \
         v##P d2 = ld_##P(dy + i + 2 * W), d3 = ld_##P(dy + i + 3 * W);         \
-        st_##P(dx + i, bwd1_##P(lk, unbits_##P(b), d0, va, vn));               \
-        st_##P(dx + i + W, bwd1_##P(lk, unbits_##P(b >> W), d1, va, vn));      \
-        st_##P(dx + i + 2 * W,                                                 \
-               bwd1_##P(lk, unbits_##P(b >> 2 * W), d2, va, vn));              \
-        st_##P(dx + i + 3 * W,                                                 \
-               bwd1_##P(lk, unbits_##P(b >> 3 * W), d3, va, vn));              \
+        put_##P(nt, dx + i, bwd1_##P(lk, unbits_##P(b), d0, va, vn));          \
+        put_##P(nt, dx + i + W, bwd1_##P(lk, unbits_##P(b >> W), d1, va, vn)); \
+        put_##P(nt, dx + i + 2 * W,                                            \
+                bwd1_##P(lk, unbits_##P(b >> 2 * W), d2, va, vn));             \
+        put_##P(nt, dx + i + 3 * W,                                            \
+                bwd1_##P(lk, unbits_##P(b >> 3 * W), d3, va, vn));             \
     }                                                                          \
-    for (; i + UNIT(W) <= n; i += UNIT(W)) {                                   \
+    for (; !nt && i + UNIT(W) <= n; i += UNIT(W)) {                            \
         uint64_t b = getm(mask + i / 8, UNIT(W) / 8);                          \
         for (j = 0; j < UNIT(W) / W; j++)                                      \
             st_##P(dx + i + j * W,                                             \
@@ -193,45 +250,71 @@ INL void bwdm_##P(int lk, size_t n, double alpha, const uint8_t *mask,        \
     }                                                                          \
     for (; i < n; i++)                                                         \
         dx[i] = bwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);            \
+    if (nt)                                                                    \
+        simde_mm_sfence();                                                     \
 }                                                                              \
                                                                                \
 static void relu_##P(size_t n, double alpha, const void *x, void *y)           \
 {                                                                              \
-    fwd_##P(0, n, alpha, x, y);                                                \
+    if (ntok(y, x, x, 2 * n, sizeof(T)))                                       \
+        fwd_##P(0, 1, n, alpha, x, y);                                         \
+    else                                                                       \
+        fwd_##P(0, 0, n, alpha, x, y);                                         \
 }                                                                              \
 static void leaky_##P(size_t n, double alpha, const void *x, void *y)          \
 {                                                                              \
-    fwd_##P(1, n, alpha, x, y);                                                \
+    if (ntok(y, x, x, 2 * n, sizeof(T)))                                       \
+        fwd_##P(1, 1, n, alpha, x, y);                                         \
+    else                                                                       \
+        fwd_##P(1, 0, n, alpha, x, y);                                         \
 }                                                                              \
 static void relu_bwd_##P(size_t n, double alpha, const void *x,                \
                          const void *dy, void *dx)                             \
 {                                                                              \
-    bwd_##P(0, n, alpha, x, dy, dx);                                           \
+    if (ntok(dx, x, dy, 3 * n, sizeof(T)))                                     \
+        bwd_##P(0, 1, n, alpha, x, dy, dx);                                    \
+    else                                                                       \
+        bwd_##P(0, 0, n, alpha, x, dy, dx);                                    \
 }                                                                              \
 static void leaky_bwd_##P(size_t n, double alpha, const void *x,               \
                           const void *dy, void *dx)                            \
 {                                                                              \
-    bwd_##P(1, n, alpha, x, dy, dx);                                           \
+    if (ntok(dx, x, dy, 3 * n, sizeof(T)))                                     \
+        bwd_##P(1, 1, n, alpha, x, dy, dx);                                    \
+    else                                                                       \
+        bwd_##P(1, 0, n, alpha, x, dy, dx);                                    \
 }                                                                              \
 static void relu_mask_##P(size_t n, double alpha, const void *x, void *y,      \
                           uint8_t *mask)                                       \
 {                                                                              \
-    fwdm_##P(0, n, alpha, x, y, mask);                                         \
+    if (ntok(y, x, x, 2 * n, sizeof(T)))                                       \
+        fwdm_##P(0, 1, n, alpha, x, y, mask);                                  \
+    else                                                                       \
+        fwdm_##P(0, 0, n, alpha, x, y, mask);                                  \
 }                                                                              \
 static void leaky_mask_##P(size_t n, double alpha, const void *x, void *y,     \
                            uint8_t *mask)                                      \
 {                                                                              \
-    fwdm_##P(1, n, alpha, x, y, mask);                                         \
+    if (ntok(y, x, x, 2 * n, sizeof(T)))                                       \
+        fwdm_##P(1, 1, n, alpha, x, y, mask);                                  \
+    else                                                                       \
+        fwdm_##P(1, 0, n, alpha, x, y, mask);                                  \
 }                                                                              \
 static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
                               const void *dy, void *dx)                        \
 {                                                                              \
-    bwdm_##P(0, n, alpha, mask, dy, dx);                                       \
+    if (ntok(dx, dy, dy, 2 * n, sizeof(T)))                                    \
+        bwdm_##P(0, 1, n, alpha, mask, dy, dx);                                \
+    else                                                                       \
+        bwdm_##P(0, 0, n, alpha, mask, dy, dx);                                \
 }                                                                              \
 static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
                                const void *dy, void *dx)                       \
 {                                                                              \
-    bwdm_##P(1, n, alpha, mask, dy, dx);                                       \
+    if (ntok(dx, dy, dy, 2 * n, sizeof(T)))                                    \
+        bwdm_##P(1, 1, n, alpha, mask, dy, dx);                                \
+    else                                                                       \
+        bwdm_##P(1, 0, n, alpha, mask, dy, dx);                                \
 }
 
 #define OPS(P)                                                                 \

@@ -71,7 +71,123 @@ INL vd mul_d(vd v, vd a, vd nan)
     return sel_d(simde_mm_cmpunord_pd(p, p), fix, p);
 }
 
+/* Non-temporal stores to 16-byte aligned p. */
+INL void stn_s(float *p, vs v) { simde_mm_stream_ps(p, v); }
+INL void stn_d(double *p, vd v) { simde_mm_stream_pd(p, v); }
+
 #include "simd_body.h"
+
+/* binary16 and bfloat16: 8 lanes of 16 bits; SSE2 has no F16C, so both
+   precisions convert to and from f32 in integer arithmetic. */
+typedef simde__m128i vh, mh;
+typedef simde__m128i vi;
+
+INL vh ld_h(const uint16_t *p) { return simde_mm_loadu_si128((const void *)p); }
+INL void st_h(uint16_t *p, vh v) { simde_mm_storeu_si128((void *)p, v); }
+INL void stn_h(uint16_t *p, vh v) { simde_mm_stream_si128((void *)p, v); }
+INL vh dup_h(uint16_t c) { return simde_mm_set1_epi16((int16_t)c); }
+INL vi dup_i(uint32_t c) { return simde_mm_set1_epi32((int32_t)c); }
+INL mh pos_h(vh x, int16_t inf)
+{
+    return simde_mm_andnot_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(inf)),
+                                 simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()));
+}
+INL vh keep_h(vh x, int16_t ninf)
+{
+    return simde_mm_and_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(ninf)), x);
+}
+INL vi sel_i(vi m, vi a, vi b)
+{
+    return simde_mm_or_si128(simde_mm_and_si128(m, a), simde_mm_andnot_si128(m, b));
+}
+INL vh sel_h(mh m, vh a, vh b) { return sel_i(m, a, b); }
+INL vh zsel_h(mh m, vh a) { return simde_mm_and_si128(m, a); }
+INL unsigned bits_h(mh m)
+{
+    return (unsigned)simde_mm_movemask_epi8(simde_mm_packs_epi16(m, m)) & 0xff;
+}
+INL mh unbits_h(uint64_t b)
+{
+    simde__m128i k = simde_mm_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128);
+    simde__m128i v = simde_mm_and_si128(simde_mm_set1_epi16((int16_t)(b & 0xff)), k);
+    return simde_mm_cmpeq_epi16(v, k);
+}
+
+/* Zero-extended halves in 32-bit lanes to f32, exactly. Subnormals are
+   converted as integers times 2^-24, so that no lane meets a subnormal f32,
+   which some cores handle in slow microcode. */
+INL vs h2f(vi w)
+{
+    vi t = simde_mm_slli_epi32(simde_mm_and_si128(w, dup_i(0x7fff)), 13);
+    vi e = simde_mm_and_si128(t, dup_i(0x0f800000));
+    vi f = simde_mm_add_epi32(t, dup_i(112u << 23));
+    vs sub = simde_mm_mul_ps(simde_mm_cvtepi32_ps(simde_mm_and_si128(w, dup_i(0x3ff))),
+                             simde_mm_set1_ps(1.0f / 16777216.0f));
+    f = simde_mm_add_epi32(f, simde_mm_and_si128(simde_mm_cmpeq_epi32(e, dup_i(0x0f800000)),
+                                                 dup_i(112u << 23)));
+    f = sel_i(simde_mm_cmpeq_epi32(e, simde_mm_setzero_si128()), simde_mm_castps_si128(sub), f);
+    return simde_mm_castsi128_ps(
+        simde_mm_or_si128(f, simde_mm_slli_epi32(simde_mm_and_si128(w, dup_i(0x8000)), 16)));
+}
+
+/* f32 to binary16 as frk_f2h, sign-extended in 32-bit lanes. */
+INL vi f2h(vs p)
+{
+    vi u = simde_mm_castps_si128(p), a = simde_mm_and_si128(u, dup_i(0x7fffffff));
+    vi odd = simde_mm_and_si128(simde_mm_srli_epi32(a, 13), dup_i(1));
+    vi r = simde_mm_srli_epi32(
+        simde_mm_add_epi32(simde_mm_sub_epi32(a, dup_i((112u << 23) - 0xfff)), odd), 13);
+    /* below 2^-14: 0.5 + a rounds a to a multiple of 2^-24 */
+    vi sub = simde_mm_sub_epi32(
+        simde_mm_castps_si128(simde_mm_add_ps(simde_mm_castsi128_ps(a), simde_mm_set1_ps(0.5f))),
+        dup_i(0x3f000000));
+    vi nan = simde_mm_or_si128(simde_mm_and_si128(simde_mm_srli_epi32(a, 13), dup_i(0x3ff)),
+                               dup_i(0x7e00));
+    r = sel_i(simde_mm_cmpgt_epi32(dup_i(0x38800000), a), sub, r);
+    r = sel_i(simde_mm_cmpgt_epi32(a, dup_i(0x477fefff)), dup_i(0x7c00), r);
+    r = sel_i(simde_mm_cmpgt_epi32(a, dup_i(0x7f800000)), nan, r);
+    return simde_mm_or_si128(r, simde_mm_and_si128(simde_mm_srai_epi32(u, 16), dup_i(0xffff8000)));
+}
+
+/* f32 to bfloat16 as frk_f2b, sign-extended in 32-bit lanes. A quiet NaN
+   is kept when gen; else the only NaNs are widened NaN v quieted, whose low
+   16 bits are zero, so the rounding add leaves them as they are. */
+INL vi f2b(int gen, vs p)
+{
+    vi u = simde_mm_castps_si128(p);
+    vi rnd = simde_mm_add_epi32(simde_mm_and_si128(simde_mm_srli_epi32(u, 16), dup_i(1)),
+                                dup_i(0x7fff));
+    if (gen)
+        rnd = simde_mm_andnot_si128(simde_mm_castps_si128(simde_mm_cmpunord_ps(p, p)), rnd);
+    return simde_mm_srai_epi32(simde_mm_add_epi32(u, rnd), 16);
+}
+
+/* Unless gen, alpha is finite and nonzero: a product is NaN only where v is,
+   and with one NaN operand IEEE multiplication returns it quieted, as the
+   NaN rule says. */
+INL vs fmul(int gen, vs v, vs a, vs nan) { return gen ? mul_s(v, a, nan) : simde_mm_mul_ps(v, a); }
+
+INL vh mulv_h(int gen, vh v, vs a, vs nan, vh hn)
+{
+    vi z = simde_mm_setzero_si128();
+    vs lo = fmul(gen, h2f(simde_mm_unpacklo_epi16(v, z)), a, nan);
+    vs hi = fmul(gen, h2f(simde_mm_unpackhi_epi16(v, z)), a, nan);
+    (void)hn;
+    return simde_mm_packs_epi32(f2h(lo), f2h(hi));
+}
+
+INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
+{
+    vi z = simde_mm_setzero_si128();
+    vs lo = fmul(gen, simde_mm_castsi128_ps(simde_mm_unpacklo_epi16(z, v)), a, nan);
+    vs hi = fmul(gen, simde_mm_castsi128_ps(simde_mm_unpackhi_epi16(z, v)), a, nan);
+    (void)hn;
+    return simde_mm_packs_epi32(f2b(gen, lo), f2b(gen, hi));
+}
+
+#include "simd_half.h"
+
+HALF_KERNELS(8)
 
 KERNELS(s, float, 4, frk_nanval32, frk_mul32)
 KERNELS(d, double, 2, frk_nanval64, frk_mul64)
@@ -79,5 +195,6 @@ KERNELS(d, double, 2, frk_nanval64, frk_mul64)
 const struct frk_table FRK_TABLE(sse2) = {
     .isa = FR_ISA_SSE2,
     .name = NAME,
-    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d)},
+    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS(h),
+            [FRK_B] = OPS(b)},
 };

@@ -190,6 +190,18 @@ static const struct frk_ops *ops_for(enum frk_prec p) { return &frk_active_table
 
 #define BAD(cond, k) do { if (cond) return -(k); } while (0)
 
+/* Contiguous calls too small to split skip the call record and go straight
+   to the kernel. */
+#define SMALL(n, inc1, inc2)                                                   \
+    ((inc1) == 1 && (inc2) == 1 && (size_t)(n) < 2 * MIN_PART)
+
+/* Do [a, a + na) and [b, b + nb) share a byte? */
+static int meet(const void *a, size_t na, const void *b, size_t nb)
+{
+    uintptr_t p = (uintptr_t)a, q = (uintptr_t)b;
+    return p < q + nb && q < p + na;
+}
+
 /* a is 1 when the entry point has alpha as argument 2, shifting the rest. */
 static int fwd(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
                const void *x, fr_int incx, void *y, fr_int incy)
@@ -199,6 +211,13 @@ static int fwd(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
         return FR_OK;
     BAD(!x, 2 + a); BAD(incx == 0, 3 + a);
     BAD(!y, 4 + a); BAD(incy == 0, 5 + a);
+    if (SMALL(n, incx, incy)) {
+        size_t m = (size_t)n, nb = m * es;
+        if (y != x && meet(y, nb, x, nb))
+            return FR_EOVERLAP;
+        (a ? ops_for(p)->leaky : ops_for(p)->relu)(m, alpha, x, y);
+        return FR_OK;
+    }
     struct call c = {.kind = FWD, .n = (size_t)n, .es = es, .alpha = alpha,
                      .x = {(char *)x, incx}, .y = {y, incy}};
     if (overlaps(&c, &c.y, &c.x))
@@ -217,6 +236,13 @@ static int bwd(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
     BAD(!x, 2 + a); BAD(incx == 0, 3 + a);
     BAD(!dy, 4 + a); BAD(incdy == 0, 5 + a);
     BAD(!dx, 6 + a); BAD(incdx == 0, 7 + a);
+    if (SMALL(n, incx, incdy) && incdx == 1) {
+        size_t m = (size_t)n, nb = m * es;
+        if ((dx != x && meet(dx, nb, x, nb)) || (dx != dy && meet(dx, nb, dy, nb)))
+            return FR_EOVERLAP;
+        (a ? ops_for(p)->leaky_bwd : ops_for(p)->relu_bwd)(m, alpha, x, dy, dx);
+        return FR_OK;
+    }
     struct call c = {.kind = BWD, .n = (size_t)n, .es = es, .alpha = alpha,
                      .x = {(char *)x, incx}, .dy = {(char *)dy, incdy},
                      .y = {dx, incdx}};

@@ -1,4 +1,4 @@
-/* CPU feature detection: CPUID plus XCR0 on x86-64, NEON on aarch64; cache size. */
+/* CPU features: CPUID plus XCR0 on x86-64, NEON on aarch64; one CPU's share of the last-level cache. */
 #include <unistd.h>
 
 #include "internal.h"
@@ -57,13 +57,58 @@ int frk_cpu_supports(fr_isa isa)
 #endif
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
+/* The highest-level data or unified cache that CPUID describes (leaf 4 on
+   Intel, 0x8000001D on AMD), divided among the logical CPUs that share it. */
+static size_t x86_llc_share(void)
+{
+    unsigned a, b, c, d, leaf = 4, top, best_level = 0;
+    size_t best = 0;
+    __cpuid(0, top, b, c, d);
+    if (b == 0x68747541) { /* "Auth"enticAMD */
+        __cpuid(0x80000000, top, b, c, d);
+        leaf = 0x8000001d;
+    }
+    if (top < leaf)
+        return 0;
+    for (unsigned i = 0; i < 16; i++) {
+        __cpuid_count(leaf, i, a, b, c, d);
+        unsigned type = a & 31, level = (a >> 5) & 7;
+        if (type == 0)
+            break;
+        if (type == 2 || level < 2) /* instruction cache, L1 */
+            continue;
+        size_t size = (size_t)((b >> 22) + 1) * (((b >> 12) & 0x3ff) + 1) *
+                      ((b & 0xfff) + 1) * ((size_t)c + 1);
+        size_t sharing = ((a >> 14) & 0xfff) + 1;
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (cpus > 0 && sharing > (size_t)cpus)
+            sharing = (size_t)cpus;
+        if (level >= best_level) {
+            best_level = level;
+            best = size / sharing;
+        }
+    }
+    return best;
+}
+#endif
+
 size_t frk_llc_bytes(void)
 {
     long b = -1;
+#if defined(__x86_64__) || defined(_M_X64)
+    size_t s = x86_llc_share();
+    if (s)
+        return s;
+#endif
 #if defined(_SC_LEVEL3_CACHE_SIZE)
+    /* a shared L3 split among the CPUs, else the L2 */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     b = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (b > 0 && cpus > 1)
+        b /= cpus;
     if (b <= 0)
         b = sysconf(_SC_LEVEL2_CACHE_SIZE);
 #endif
-    return b > 0 ? (size_t)b : (size_t)8 << 20;
+    return b > 0 ? (size_t)b : (size_t)2 << 20;
 }

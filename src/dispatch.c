@@ -88,7 +88,9 @@ static void init(void)
             best = compiled[i]->isa;
             break;
         }
-    frk_nt_min_bytes = frk_llc_bytes();
+    /* streaming wins once a call's data no longer fits its CPU's share of
+       the last-level cache (measured in bench/NOTES.md) */
+    frk_nt_min_bytes = frk_llc_bytes() / 4 * 5;
     fr_isa isa = isa_from_env();
     atomic_store(&active, usable[isa == FR_ISA_AUTO ? best : isa]);
     frk_threads_init();

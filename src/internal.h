@@ -14,7 +14,7 @@
 
 /* cpu.c: 1 if this CPU and OS can run the ISA's kernels (regardless of build). */
 FR_HIDDEN int frk_cpu_supports(fr_isa isa);
-/* cpu.c: size of the last-level data cache in bytes (a guess if unknown). */
+/* cpu.c: one CPU's share of the last-level data cache in bytes (a guess if unknown). */
 FR_HIDDEN size_t frk_llc_bytes(void);
 
 /* dispatch.c: the table in use (initialising on first use), and the

@@ -329,11 +329,11 @@ static void test_all_halves(void **state)
                                       0x33800000, 0x7f800000, 0x7fa00001};
     int failures = 0, prec, op;
     size_t ai, i, n = 65536;
+    (void)state;
+    check_table(); /* may skip: allocate after it */
     uint16_t *x = tu_alloc(n * 2), *dy = tu_alloc(n * 2), *y = tu_alloc(n * 2);
     uint16_t *ye = tu_alloc(n * 2);
     uint8_t *mask = tu_alloc(n / 8), *me = tu_alloc(n / 8);
-    (void)state;
-    check_table();
     for (i = 0; i < n; i++) {
         x[i] = (uint16_t)i;
         dy[i] = (uint16_t)(i * 40503u + 7);
@@ -383,6 +383,28 @@ out:
     report(failures);
 }
 
+/* The same tests again with every output that is not in place streamed
+   (non-temporal stores), whatever its size. */
+static size_t saved_nt;
+
+static int nt_on(void **state)
+{
+    (void)state;
+    fr_init();
+    saved_nt = frk_nt_min_bytes;
+    frk_nt_min_bytes = 0;
+    return 0;
+}
+
+static int nt_off(void **state)
+{
+    (void)state;
+    frk_nt_min_bytes = saved_nt;
+    return 0;
+}
+
+#define NT_TEST(f) {#f "_nt", f, nt_on, nt_off, NULL}
+
 static const struct frk_table *emul_table(fr_isa isa)
 {
     switch (isa) {
@@ -404,6 +426,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_all_halves),
         cmocka_unit_test(test_long),
+        NT_TEST(test_lengths),
+        NT_TEST(test_inplace_ynull),
+        NT_TEST(test_alignment),
+        NT_TEST(test_all_halves),
+        NT_TEST(test_long),
     };
     fr_isa isa;
     int emul, rc;

@@ -1,0 +1,267 @@
+/* Binary16 and bfloat16 kernel bodies shared by the x86 ISA files: integer-domain relu and masks, leaky through f32. */
+#ifndef FRK_SIMD_HALF_H
+#define FRK_SIMD_HALF_H
+
+/* Before including (after simd_body.h, whose putm, getm, ntok, nthead and OPS
+   this uses):
+   the 16-bit lane vector vh, its lane mask mh, and
+     ld_h, st_h        load and store (unaligned)
+     stn_h             non-temporal store, aligned to the vector
+     pos_h(x, inf)     lanes with 0 < x <= inf, x and inf signed 16-bit
+     keep_h(x, ninf)   x where x > ninf signed, else 0 (x == 0 gives 0 too)
+     sel_h, zsel_h     as sel_ and zsel_ of simd_body.h
+     bits_h, unbits_h  lane mask to and from the low W bits
+     mulv_h, mulv_b    (gen, v, alpha, frk_nanval32(alpha), NARROW of that):
+                       alpha * v lane by lane in f32 with the NaN rule of
+                       kernels.h, narrowed as frk_f2h / frk_f2b do
+   With inf the encoding of +infinity, x > 0 is 0 < x <= inf, and relu keeps
+   x > 0 and NaNs of either sign: as signed 16-bit integers exactly the x
+   above -infinity (ninf), zero excepted. */
+
+/* alpha NaN, zero or infinite (alpha - alpha is NaN for the last two) */
+INL int hgen(double alpha) { return !(alpha != 0 && alpha - alpha == 0); }
+
+/* The eight kernels of P (h or b): W lanes, INF the +infinity encoding, POS0
+   NAN0 NARROW MUL0 the scalar forms of kernels.h. gen: alpha is NaN, zero or
+   infinite, so a product can be NaN where v is not; else only NaN v gives a
+   NaN product and mulv_ may take a shorter way. nt: non-temporal stores as
+   in simd_body.h; the mask bits then start s = nthead % 8 into a byte, and t
+   carries them from one vector to the next. */
+#define HKERNELS(P, W, INF, POS0, NAN0, NARROW, MUL0)                          \
+                                                                               \
+INL vh hfwd1_##P(int lk, int gen, vh x, vs a, vs nan, vh hn)                   \
+{                                                                              \
+    return lk ? sel_h(pos_h(x, INF), x, mulv_##P(gen, x, a, nan, hn))          \
+              : keep_h(x, (int16_t)(INF | 0x8000));                            \
+}                                                                              \
+                                                                               \
+INL vh hbwd1_##P(int lk, int gen, mh m, vh dy, vs a, vs nan, vh hn)            \
+{                                                                              \
+    return lk ? sel_h(m, dy, mulv_##P(gen, dy, a, nan, hn)) : zsel_h(m, dy);   \
+}                                                                              \
+                                                                               \
+INL uint16_t hfwd0_##P(int lk, uint16_t x, float a)                            \
+{                                                                              \
+    if (lk)                                                                    \
+        return POS0(x) ? x : MUL0(x, a);                                       \
+    return POS0(x) || NAN0(x) ? x : 0;                                         \
+}                                                                              \
+                                                                               \
+INL uint16_t hbwd0_##P(int lk, int pos, uint16_t dy, float a)                  \
+{                                                                              \
+    return pos ? dy : lk ? MUL0(dy, a) : 0;                                    \
+}                                                                              \
+                                                                               \
+INL void hput_##P(int nt, uint16_t *p, vh v)                                   \
+{                                                                              \
+    if (nt)                                                                    \
+        stn_h(p, v);                                                           \
+    else                                                                       \
+        st_h(p, v);                                                            \
+}                                                                              \
+                                                                               \
+INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
+                  const uint16_t *x, uint16_t *y)                              \
+{                                                                              \
+    float a = lk ? (float)alpha : 0;                                           \
+    vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
+    vh hn = dup_h(NARROW(frk_nanval32(a)));                                    \
+    size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
+    unsigned j;                                                                \
+    for (; i < h; i++)                                                         \
+        y[i] = hfwd0_##P(lk, x[i], a);                                         \
+    for (; i + 4 * W <= n; i += 4 * W) {                                       \
+        vh v[4];                                                               \
+        for (j = 0; j < 4; j++)                                                \
+            v[j] = ld_h(x + i + j * W);                                        \
+        for (j = 0; j < 4; j++)                                                \
+            hput_##P(nt, y + i + j * W, hfwd1_##P(lk, gen, v[j], va, vn, hn)); \
+    }                                                                          \
+    for (; i + W <= n; i += W)                                                 \
+        hput_##P(nt, y + i, hfwd1_##P(lk, gen, ld_h(x + i), va, vn, hn));      \
+    for (; i < n; i++)                                                         \
+        y[i] = hfwd0_##P(lk, x[i], a);                                         \
+    if (nt)                                                                    \
+        simde_mm_sfence();                                                     \
+}                                                                              \
+                                                                               \
+INL void hbwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
+                  const uint16_t *x, const uint16_t *dy, uint16_t *dx)         \
+{                                                                              \
+    float a = lk ? (float)alpha : 0;                                           \
+    vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
+    vh hn = dup_h(NARROW(frk_nanval32(a)));                                    \
+    size_t i = 0, h = nt ? nthead(dx, 2, n) : 0;                               \
+    unsigned j;                                                                \
+    for (; i < h; i++)                                                         \
+        dx[i] = hbwd0_##P(lk, POS0(x[i]), dy[i], a);                           \
+    for (; i + 4 * W <= n; i += 4 * W) {                                       \
+        mh g[4];                                                               \
+        vh d[4];                                                               \
+        for (j = 0; j < 4; j++) {                                              \
+            g[j] = pos_h(ld_h(x + i + j * W), INF);                            \
+            d[j] = ld_h(dy + i + j * W);                                       \
+        }                                                                      \
+        for (j = 0; j < 4; j++)                                                \
+            hput_##P(nt, dx + i + j * W,                                       \
+                     hbwd1_##P(lk, gen, g[j], d[j], va, vn, hn));              \
+    }                                                                          \
+    for (; i + W <= n; i += W)                                                 \
+        hput_##P(nt, dx + i, hbwd1_##P(lk, gen, pos_h(ld_h(x + i), INF),       \
+                                       ld_h(dy + i), va, vn, hn));             \
+    for (; i < n; i++)                                                         \
+        dx[i] = hbwd0_##P(lk, POS0(x[i]), dy[i], a);                           \
+    if (nt)                                                                    \
+        simde_mm_sfence();                                                     \
+}                                                                              \
+                                                                               \
+/* One element of a mask forward; t holds the bits of the byte so far. */    \
+INL uint64_t hfwdm0_##P(int lk, size_t i, const uint16_t *x, uint16_t *y,      \
+                        uint8_t *mask, uint64_t t, float a)                    \
+{                                                                              \
+    t |= (uint64_t)POS0(x[i]) << (i & 7);                                      \
+    if (y)                                                                     \
+        y[i] = hfwd0_##P(lk, x[i], a);                                         \
+    if ((i & 7) == 7) {                                                        \
+        mask[i / 8] = (uint8_t)t;                                              \
+        t = 0;                                                                 \
+    }                                                                          \
+    return t;                                                                  \
+}                                                                              \
+                                                                               \
+INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
+                   const uint16_t *x, uint16_t *y, uint8_t *mask)              \
+{                                                                              \
+    float a = lk ? (float)alpha : 0;                                           \
+    vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
+    vh hn = dup_h(NARROW(frk_nanval32(a)));                                    \
+    size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
+    unsigned s = (unsigned)h & 7;                                              \
+    uint64_t t = 0;                                                            \
+    for (; i < h; i++)                                                         \
+        t = hfwdm0_##P(lk, i, x, y, mask, t, a);                               \
+    if (!y) {                                                                  \
+        for (; i + W <= n; i += W)                                             \
+            putm(mask + i / 8, W / 8, bits_h(pos_h(ld_h(x + i), INF)));        \
+    } else {                                                                   \
+        for (; i + W <= n; i += W) {                                           \
+            vh v = ld_h(x + i);                                                \
+            t |= (uint64_t)bits_h(pos_h(v, INF)) << s;                         \
+            putm(mask + i / 8, W / 8, t);                                      \
+            t >>= W;                                                           \
+            hput_##P(nt, y + i, hfwd1_##P(lk, gen, v, va, vn, hn));            \
+        }                                                                      \
+    }                                                                          \
+    for (; i < n; i++)                                                         \
+        t = hfwdm0_##P(lk, i, x, y, mask, t, a);                               \
+    if (n & 7)                                                                 \
+        mask[n / 8] = (uint8_t)t;                                              \
+    if (nt)                                                                    \
+        simde_mm_sfence();                                                     \
+}                                                                              \
+                                                                               \
+INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
+                   const uint8_t *mask, const uint16_t *dy, uint16_t *dx)      \
+{                                                                              \
+    float a = lk ? (float)alpha : 0;                                           \
+    vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
+    vh hn = dup_h(NARROW(frk_nanval32(a)));                                    \
+    size_t i = 0, h = nt ? nthead(dx, 2, n) : 0;                               \
+    unsigned s = (unsigned)h & 7;                                              \
+    for (; i < h; i++)                                                         \
+        dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
+    for (; i + W <= n; i += W) {                                               \
+        uint64_t b = getm(mask + i / 8, (s + W + 7) / 8) >> s;                 \
+        hput_##P(nt, dx + i,                                                   \
+                 hbwd1_##P(lk, gen, unbits_h(b), ld_h(dy + i), va, vn, hn));   \
+    }                                                                          \
+    for (; i < n; i++)                                                         \
+        dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
+    if (nt)                                                                    \
+        simde_mm_sfence();                                                     \
+}                                                                              \
+                                                                               \
+/* Each entry point picks one of the forms above. */                           \
+static void relu_##P(size_t n, double alpha, const void *x, void *y)           \
+{                                                                              \
+    if (ntok(y, x, x, 2 * n, 2))                                               \
+        hfwd_##P(0, 0, 1, n, alpha, x, y);                                     \
+    else                                                                       \
+        hfwd_##P(0, 0, 0, n, alpha, x, y);                                     \
+}                                                                              \
+static void leaky_##P(size_t n, double alpha, const void *x, void *y)          \
+{                                                                              \
+    int nt = ntok(y, x, x, 2 * n, 2);                                          \
+    if (hgen(alpha))                                                           \
+        hfwd_##P(1, 1, nt, n, alpha, x, y);                                    \
+    else if (nt)                                                               \
+        hfwd_##P(1, 0, 1, n, alpha, x, y);                                     \
+    else                                                                       \
+        hfwd_##P(1, 0, 0, n, alpha, x, y);                                     \
+}                                                                              \
+static void relu_bwd_##P(size_t n, double alpha, const void *x,                \
+                         const void *dy, void *dx)                             \
+{                                                                              \
+    if (ntok(dx, x, dy, 3 * n, 2))                                             \
+        hbwd_##P(0, 0, 1, n, alpha, x, dy, dx);                                \
+    else                                                                       \
+        hbwd_##P(0, 0, 0, n, alpha, x, dy, dx);                                \
+}                                                                              \
+static void leaky_bwd_##P(size_t n, double alpha, const void *x,               \
+                          const void *dy, void *dx)                            \
+{                                                                              \
+    int nt = ntok(dx, x, dy, 3 * n, 2);                                        \
+    if (hgen(alpha))                                                           \
+        hbwd_##P(1, 1, nt, n, alpha, x, dy, dx);                               \
+    else if (nt)                                                               \
+        hbwd_##P(1, 0, 1, n, alpha, x, dy, dx);                                \
+    else                                                                       \
+        hbwd_##P(1, 0, 0, n, alpha, x, dy, dx);                                \
+}                                                                              \
+static void relu_mask_##P(size_t n, double alpha, const void *x, void *y,      \
+                          uint8_t *mask)                                       \
+{                                                                              \
+    if (ntok(y, x, x, 2 * n, 2))                                               \
+        hfwdm_##P(0, 0, 1, n, alpha, x, y, mask);                              \
+    else                                                                       \
+        hfwdm_##P(0, 0, 0, n, alpha, x, y, mask);                              \
+}                                                                              \
+static void leaky_mask_##P(size_t n, double alpha, const void *x, void *y,     \
+                           uint8_t *mask)                                      \
+{                                                                              \
+    int nt = ntok(y, x, x, 2 * n, 2);                                          \
+    if (hgen(alpha))                                                           \
+        hfwdm_##P(1, 1, nt, n, alpha, x, y, mask);                             \
+    else if (nt)                                                               \
+        hfwdm_##P(1, 0, 1, n, alpha, x, y, mask);                              \
+    else                                                                       \
+        hfwdm_##P(1, 0, 0, n, alpha, x, y, mask);                              \
+}                                                                              \
+static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
+                              const void *dy, void *dx)                        \
+{                                                                              \
+    if (ntok(dx, dy, dy, 2 * n, 2))                                            \
+        hbwdm_##P(0, 0, 1, n, alpha, mask, dy, dx);                            \
+    else                                                                       \
+        hbwdm_##P(0, 0, 0, n, alpha, mask, dy, dx);                            \
+}                                                                              \
+static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
+                               const void *dy, void *dx)                       \
+{                                                                              \
+    int nt = ntok(dx, dy, dy, 2 * n, 2);                                       \
+    if (hgen(alpha))                                                           \
+        hbwdm_##P(1, 1, nt, n, alpha, mask, dy, dx);                           \
+    else if (nt)                                                               \
+        hbwdm_##P(1, 0, 1, n, alpha, mask, dy, dx);                            \
+    else                                                                       \
+        hbwdm_##P(1, 0, 0, n, alpha, mask, dy, dx);                            \
+}
+
+#define H_MUL0(v, a) frk_f2h(frk_mul32(frk_h2f(v), a))
+#define B_MUL0(v, a) frk_f2b(frk_mul32(frk_b2f(v), a))
+
+#define HALF_KERNELS(W)                                                        \
+    HKERNELS(h, W, 0x7c00, frk_hpos, frk_hnan, frk_f2h, H_MUL0)                \
+    HKERNELS(b, W, 0x7f80, frk_bpos, frk_bnan, frk_f2b, B_MUL0)
+
+#endif
