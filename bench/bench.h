@@ -53,6 +53,7 @@ struct call {
     void *y;             /* forward output or dx */
     uint8_t *mout;       /* forward mask output */
     void *priv;
+    ptrdiff_t inc;       /* increment of x and y: 1, or 2 in the strided relu rows */
 };
 
 /* A peer: supports() says which (op, prec) it has; prepare() readies a call

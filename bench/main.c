@@ -34,6 +34,7 @@ struct row {
     int kind, op, prec, threads, wrong, real_time;
     size_t n;
     const struct impl *im;
+    int inc; /* 2 in the strided relu rows, else 1 */
 };
 
 static struct opts {
@@ -287,7 +288,7 @@ static void fr_release(struct call *c)
 
 #define FR_OPS(P, T, S)                                                        \
     switch (c->op) {                                                           \
-    case OP_RELU: fr_##P##relu(n, c->x, 1, c->y, 1); break;                    \
+    case OP_RELU: fr_##P##relu(n, c->x, c->inc, c->y, c->inc); break;          \
     case OP_LEAKY: fr_##P##leaky_relu(n, (S)c->alpha, c->x, 1, c->y, 1); break; \
     case OP_RELU_BWD: fr_##P##relu_backward(n, c->x, 1, c->dy, 1, c->y, 1); break; \
     case OP_LEAKY_BWD:                                                         \
@@ -519,7 +520,7 @@ static void run_row(bench_state *st, void *arg)
         }
     } else {
         struct call c = {r->op, r->prec, r->threads, r->im->isa, r->n, ALPHA,
-                         pool.x, pool.dy, pool.mask, pool.y, pool.mout, NULL};
+                         pool.x, pool.dy, pool.mask, pool.y, pool.mout, NULL, r->inc};
         if (r->im->peer->prepare(&c)) {
             bench_skip(st, "unsupported");
             return;
@@ -576,8 +577,8 @@ static int check(const struct impl *im, int op, int prec)
     }
     fill(prec, n, x, dy, mask, 0x2545f4914f6cdd1dull + (uint64_t)prec);
     struct call rc = {op, prec, 1, FR_ISA_SCALAR, n, ALPHA, x, dy, mask, ref,
-                      mfwd ? mref : NULL, NULL};
-    struct call c = {op, prec, 1, im->isa, n, ALPHA, x, dy, mask, y, mout, NULL};
+                      mfwd ? mref : NULL, NULL, 1};
+    struct call c = {op, prec, 1, im->isa, n, ALPHA, x, dy, mask, y, mout, NULL, 1};
     ref_call(&rc);
     memset(y, 0xa5, 8 * n);
     memset(mout, 0xa5, nb);
@@ -628,22 +629,25 @@ static void add_impl(const char *name, int kind, int isa, const struct peer *p)
 }
 
 static void add_row(int kind, int op, int prec, size_t n, int threads, const struct impl *im,
-                    int sweep, int wrong)
+                    int sweep, int wrong, int inc)
 {
     struct row *r = malloc(sizeof *r);
     char name[128];
     if (!r)
         exit(1);
-    *r = (struct row){kind, op, prec, threads, wrong, sweep, n, im};
+    *r = (struct row){kind, op, prec, threads, wrong, sweep, n, im, inc};
     if (is_roof(kind))
         snprintf(name, sizeof name, "roofline/%c/%.20s/%zu", prec_char[prec], im->name, n);
+    else if (inc != 1)
+        snprintf(name, sizeof name, "%s_inc%d/%c/%.20s/%zu", op_name[op], inc, prec_char[prec],
+                 im->name, n);
     else
         snprintf(name, sizeof name, "%s/%c/%.20s/%zu", op_name[op], prec_char[prec], im->name, n);
     if (sweep)
         snprintf(name + strlen(name), sizeof name - strlen(name), "/threads:%d", threads);
     bench_register(name, run_row, r, opt.min_time, opt.reps, sweep);
-    if (n * prec_size[prec] > max_bytes)
-        max_bytes = n * prec_size[prec];
+    if (n * prec_size[prec] * (size_t)inc > max_bytes)
+        max_bytes = n * prec_size[prec] * (size_t)inc;
     if (n > max_n)
         max_n = n;
     nrows++;
@@ -678,20 +682,32 @@ static void register_all(void)
                 if (ops >> op & 1)
                     need |= 1u << roof_kind(op);
             if (need >> K_COPY & 1) {
-                add_row(K_COPY, 0, p, n, 1, &roof_impl[0], 0, 0);
-                add_row(K_LOOP, 0, p, n, 1, &roof_impl[1], 0, 0);
+                add_row(K_COPY, 0, p, n, 1, &roof_impl[0], 0, 0, 1);
+                add_row(K_LOOP, 0, p, n, 1, &roof_impl[1], 0, 0, 1);
             }
             if (need >> K_STREAM2 & 1)
-                add_row(K_STREAM2, 0, p, n, 1, &roof_impl[2], 0, 0);
+                add_row(K_STREAM2, 0, p, n, 1, &roof_impl[2], 0, 0, 1);
             for (int op = 0; op < OP_COUNT; op++) {
                 if (!(ops >> op & 1))
                     continue;
                 for (int i = 0; i < nimpls; i++) {
                     int v = verdict(i, op, p);
                     if (v != 3)
-                        add_row(impls[i].kind, op, p, n, 1, &impls[i], 0, v == 2);
+                        add_row(impls[i].kind, op, p, n, 1, &impls[i], 0, v == 2, 1);
                 }
             }
+            /* relu f32 with increment 2 on x and y: the automatic choice against
+               the plain loops (the same n elements, so the same bytes) */
+            if (p == P_S && (ops >> OP_RELU & 1))
+                for (int i = 0; i < nimpls; i++)
+                    if ((impls[i].kind == K_FR && impls[i].isa == FR_ISA_AUTO) ||
+                        impls[i].peer == &peer_plain_base
+#ifdef BENCH_HAVE_PLAIN_AVX2
+                        || impls[i].peer == &peer_plain_avx2
+#endif
+                    )
+                        add_row(impls[i].kind, OP_RELU, p, n, 1, &impls[i], 0,
+                                verdict(i, OP_RELU, p) == 2, 2);
         }
     }
     /* the thread sweep: fastrelu's automatic choice at the largest size, f32 */
@@ -708,14 +724,14 @@ static void register_all(void)
             if (opt.sweep_ops >> op & 1)
                 need |= 1 << roof_kind(op);
         if (need >> K_COPY & 1) {
-            add_row(K_COPY, 0, P_S, n, th, &roof_impl[0], 1, 0);
-            add_row(K_LOOP, 0, P_S, n, th, &roof_impl[1], 1, 0);
+            add_row(K_COPY, 0, P_S, n, th, &roof_impl[0], 1, 0, 1);
+            add_row(K_LOOP, 0, P_S, n, th, &roof_impl[1], 1, 0, 1);
         }
         if (need >> K_STREAM2 & 1)
-            add_row(K_STREAM2, 0, P_S, n, th, &roof_impl[2], 1, 0);
+            add_row(K_STREAM2, 0, P_S, n, th, &roof_impl[2], 1, 0, 1);
         for (int op = 0; op < OP_COUNT; op++)
             if (opt.sweep_ops >> op & 1)
-                add_row(K_FR, op, P_S, n, th, fa, 1, verdict((int)(fa - impls), op, P_S) == 2);
+                add_row(K_FR, op, P_S, n, th, fa, 1, verdict((int)(fa - impls), op, P_S) == 2, 1);
     }
 }
 

@@ -113,9 +113,18 @@ int plain_supports(int op, int prec)
         break;                                                                 \
     }
 
+/* relu over every inc-th float, as a user would write it */
+static void relu_strided_s(size_t n, ptrdiff_t inc, const float *x, float *y)
+{
+    for (size_t i = 0; i < n; i++)
+        y[(ptrdiff_t)i * inc] = x[(ptrdiff_t)i * inc] > 0 ? x[(ptrdiff_t)i * inc] : 0.0f;
+}
+
 void NAME(call)(struct call *c)
 {
-    if (c->prec == P_S) {
+    if (c->inc != 1) {
+        relu_strided_s(c->n, c->inc, c->x, c->y);
+    } else if (c->prec == P_S) {
         DISPATCH(float, float, s)
     } else if (c->prec == P_D) {
         DISPATCH(double, double, d)

@@ -9,7 +9,7 @@ import sys
 
 OPS = ["relu", "leaky_relu", "relu_backward", "leaky_relu_backward",
        "relu_mask", "leaky_relu_mask", "relu_backward_mask",
-       "leaky_relu_backward_mask"]
+       "leaky_relu_backward_mask", "relu_inc2"]
 PRECS = "sdhb"
 PREC_NAME = {"s": "f32", "d": "f64", "h": "f16", "b": "bf16"}
 BACKWARD = {"relu_backward", "leaky_relu_backward"}
