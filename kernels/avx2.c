@@ -39,6 +39,13 @@ INL ms unbits_s(uint64_t b)
     simde__m256i v = simde_mm256_and_si256(simde_mm256_set1_epi32((int)(b & 0xff)), k);
     return simde_mm256_castsi256_ps(simde_mm256_cmpeq_epi32(v, k));
 }
+INL vs mul0_s(vs v, vs a) { return simde_mm256_mul_ps(v, a); }
+/* any lane of a, b, c, d NaN */
+INL int nan4_s(vs a, vs b, vs c, vs d)
+{
+    return simde_mm256_movemask_ps(simde_mm256_or_ps(simde_mm256_cmp_ps(a, b, SIMDE_CMP_UNORD_Q),
+                                                     simde_mm256_cmp_ps(c, d, SIMDE_CMP_UNORD_Q))) != 0;
+}
 INL vs mul_s(vs v, vs a, vs nan)
 {
     vs p = simde_mm256_mul_ps(v, a);
@@ -60,6 +67,12 @@ INL md unbits_d(uint64_t b)
     simde__m256i k = simde_mm256_setr_epi64x(1, 2, 4, 8);
     simde__m256i v = simde_mm256_and_si256(simde_mm256_set1_epi64x((int64_t)(b & 0xf)), k);
     return simde_mm256_castsi256_pd(simde_mm256_cmpeq_epi64(v, k));
+}
+INL vd mul0_d(vd v, vd a) { return simde_mm256_mul_pd(v, a); }
+INL int nan4_d(vd a, vd b, vd c, vd d)
+{
+    return simde_mm256_movemask_pd(simde_mm256_or_pd(simde_mm256_cmp_pd(a, b, SIMDE_CMP_UNORD_Q),
+                                                     simde_mm256_cmp_pd(c, d, SIMDE_CMP_UNORD_Q))) != 0;
 }
 INL vd mul_d(vd v, vd a, vd nan)
 {

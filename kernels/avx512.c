@@ -36,6 +36,13 @@ INL vs zsel_s(ms m, vs a) { return simde_mm512_maskz_mov_ps(m, a); }
 INL vs vrelu_s(vs x) { return zsel_s(simde_mm512_cmp_ps_mask(x, simde_mm512_setzero_ps(), SIMDE_CMP_NLE_UQ), x); }
 INL unsigned bits_s(ms m) { return m; }
 INL ms unbits_s(uint64_t b) { return (ms)(b & 0xffff); }
+INL vs mul0_s(vs v, vs a) { return simde_mm512_mul_ps(v, a); }
+/* any lane of a, b, c, d NaN */
+INL int nan4_s(vs a, vs b, vs c, vs d)
+{
+    return (simde_mm512_cmp_ps_mask(a, b, SIMDE_CMP_UNORD_Q) |
+            simde_mm512_cmp_ps_mask(c, d, SIMDE_CMP_UNORD_Q)) != 0;
+}
 INL vs mul_s(vs v, vs a, vs nan)
 {
     vs p = simde_mm512_mul_ps(v, a);
@@ -56,6 +63,12 @@ INL vd zsel_d(md m, vd a) { return simde_mm512_maskz_mov_pd(m, a); }
 INL vd vrelu_d(vd x) { return zsel_d(simde_mm512_cmp_pd_mask(x, simde_mm512_setzero_pd(), SIMDE_CMP_NLE_UQ), x); }
 INL unsigned bits_d(md m) { return m; }
 INL md unbits_d(uint64_t b) { return (md)(b & 0xff); }
+INL vd mul0_d(vd v, vd a) { return simde_mm512_mul_pd(v, a); }
+INL int nan4_d(vd a, vd b, vd c, vd d)
+{
+    return (simde_mm512_cmp_pd_mask(a, b, SIMDE_CMP_UNORD_Q) |
+            simde_mm512_cmp_pd_mask(c, d, SIMDE_CMP_UNORD_Q)) != 0;
+}
 INL vd mul_d(vd v, vd a, vd nan)
 {
     vd p = simde_mm512_mul_pd(v, a);

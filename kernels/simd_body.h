@@ -4,7 +4,8 @@
 
 /* Before including: vector types v<P>, lane masks m<P> and the primitives
    ld_, st_, stn_ (non-temporal, aligned to the vector), dup_, gt_, sel_,
-   zsel_, vrelu_, bits_, unbits_, mul_ for P = s, d; INL. Then KERNELS(P, T,
+   zsel_, vrelu_, bits_, unbits_, mul_ (with the NaN rule), mul0_ (plain),
+   nan4_ (any lane of four vectors NaN) for P = s, d; INL. Then KERNELS(P, T,
    lanes, nanval, scalar mul) instantiates one precision and OPS(P) names its
    eight kernels for the table. */
 
@@ -50,6 +51,12 @@ INL size_t nthead(const void *out, size_t es, size_t n)
     return h < n ? h : n;
 }
 
+#if defined(__GNUC__)
+#define RARE(c) __builtin_expect(!!(c), 0)
+#else
+#define RARE(c) (c)
+#endif
+
 /* Mask kernels step by UNIT(W) elements, a whole number of mask bytes, so
    the scalar tail starts at a byte boundary. */
 #define UNIT(W) ((W) < 8 ? 8 : (W))
@@ -66,6 +73,25 @@ INL v##P fwd1_##P(int lk, v##P x, v##P a, v##P nan)                            \
 INL v##P bwd1_##P(int lk, m##P m, v##P dy, v##P a, v##P nan)                   \
 {                                                                              \
     return lk ? sel_##P(m, dy, mul_##P(dy, a, nan)) : zsel_##P(m, dy);         \
+}                                                                              \
+                                                                               \
+/* Leaky products v[k] * a of a four-vector step: plain multiplies, and        \
+   mul_'s NaN rule (the same bits where no product is NaN) only for a step     \
+   with a NaN product. */                                                      \
+INL void mul4_##P(v##P *v, v##P a, v##P nan)                                   \
+{                                                                              \
+    v##P p0 = mul0_##P(v[0], a), p1 = mul0_##P(v[1], a);                       \
+    v##P p2 = mul0_##P(v[2], a), p3 = mul0_##P(v[3], a);                       \
+    if (RARE(nan4_##P(p0, p1, p2, p3))) {                                      \
+        p0 = mul_##P(v[0], a, nan);                                            \
+        p1 = mul_##P(v[1], a, nan);                                            \
+        p2 = mul_##P(v[2], a, nan);                                            \
+        p3 = mul_##P(v[3], a, nan);                                            \
+    }                                                                          \
+    v[0] = p0;                                                                 \
+    v[1] = p1;                                                                 \
+    v[2] = p2;                                                                 \
+    v[3] = p3;                                                                 \
 }                                                                              \
                                                                                \
 INL T fwd0_##P(int lk, T x, T a)                                               \
@@ -88,20 +114,54 @@ INL void put_##P(int nt, T *p, v##P v)                                         \
         st_##P(p, v);                                                          \
 }                                                                              \
                                                                                \
+/* Four vectors x[k] forward to y + k * W. */                                  \
+INL void fwd4_##P(int lk, int nt, T *y, const v##P *x, v##P a, v##P nan)       \
+{                                                                              \
+    v##P p[4];                                                                 \
+    unsigned k;                                                                \
+    if (lk) {                                                                  \
+        for (k = 0; k < 4; k++)                                                \
+            p[k] = x[k];                                                       \
+        mul4_##P(p, a, nan);                                                   \
+        for (k = 0; k < 4; k++)                                                \
+            put_##P(nt, y + k * W, sel_##P(gt_##P(x[k]), x[k], p[k]));         \
+    } else {                                                                   \
+        for (k = 0; k < 4; k++)                                                \
+            put_##P(nt, y + k * W, vrelu_##P(x[k]));                           \
+    }                                                                          \
+}                                                                              \
+                                                                               \
+/* Four vectors of dy[k] under masks m[k] backward to dx + k * W. */           \
+INL void bwd4_##P(int lk, int nt, T *dx, const m##P *m, v##P *dy, v##P a,      \
+                  v##P nan)                                                    \
+{                                                                              \
+    v##P p[4];                                                                 \
+    unsigned k;                                                                \
+    if (lk) {                                                                  \
+        for (k = 0; k < 4; k++)                                                \
+            p[k] = dy[k];                                                      \
+        mul4_##P(p, a, nan);                                                   \
+        for (k = 0; k < 4; k++)                                                \
+            put_##P(nt, dx + k * W, sel_##P(m[k], dy[k], p[k]));               \
+    } else {                                                                   \
+        for (k = 0; k < 4; k++)                                                \
+            put_##P(nt, dx + k * W, zsel_##P(m[k], dy[k]));                    \
+    }                                                                          \
+}                                                                              \
+                                                                               \
 INL void fwd_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y)     \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
     size_t i = 0, h = nt ? nthead(y, sizeof(T), n) : 0;                        \
+    unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         y[i] = fwd0_##P(lk, x[i], a);                                          \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        v##P x0 = ld_##P(x + i), x1 = ld_##P(x + i + W);                       \
-        v##P x2 = ld_##P(x + i + 2 * W), x3 = ld_##P(x + i + 3 * W);           \
-        put_##P(nt, y + i, fwd1_##P(lk, x0, va, vn));                          \
-        put_##P(nt, y + i + W, fwd1_##P(lk, x1, va, vn));                      \
-        put_##P(nt, y + i + 2 * W, fwd1_##P(lk, x2, va, vn));                  \
-        put_##P(nt, y + i + 3 * W, fwd1_##P(lk, x3, va, vn));                  \
+        v##P v[4];                                                             \
+        for (j = 0; j < 4; j++)                                                \
+            v[j] = ld_##P(x + i + j * W);                                      \
+        fwd4_##P(lk, nt, y + i, v, va, vn);                                    \
     }                                                                          \
     for (; i + W <= n; i += W)                                                 \
         put_##P(nt, y + i, fwd1_##P(lk, ld_##P(x + i), va, vn));               \
@@ -117,18 +177,17 @@ INL void bwd_##P(int lk, int nt, size_t n, double alpha, const T *x,           \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
     size_t i = 0, h = nt ? nthead(dx, sizeof(T), n) : 0;                       \
+    unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         dx[i] = bwd0_##P(lk, x[i] > 0, dy[i], a);                              \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        m##P g0 = gt_##P(ld_##P(x + i)), g1 = gt_##P(ld_##P(x + i + W));       \
-        m##P g2 = gt_##P(ld_##P(x + i + 2 * W));                               \
-        m##P g3 = gt_##P(ld_##P(x + i + 3 * W));                               \
-        v##P d0 = ld_##P(dy + i), d1 = ld_##P(dy + i + W);                     \
-        v##P d2 = ld_##P(dy + i + 2 * W), d3 = ld_##P(dy + i + 3 * W);         \
-        put_##P(nt, dx + i, bwd1_##P(lk, g0, d0, va, vn));                     \
-        put_##P(nt, dx + i + W, bwd1_##P(lk, g1, d1, va, vn));                 \
-        put_##P(nt, dx + i + 2 * W, bwd1_##P(lk, g2, d2, va, vn));             \
-        put_##P(nt, dx + i + 3 * W, bwd1_##P(lk, g3, d3, va, vn));             \
+        m##P g[4];                                                             \
+        v##P d[4];                                                             \
+        for (j = 0; j < 4; j++) {                                              \
+            g[j] = gt_##P(ld_##P(x + i + j * W));                              \
+            d[j] = ld_##P(dy + i + j * W);                                     \
+        }                                                                      \
+        bwd4_##P(lk, nt, dx + i, g, d, va, vn);                                \
     }                                                                          \
     for (; i + W <= n; i += W)                                                 \
         put_##P(nt, dx + i, bwd1_##P(lk, gt_##P(ld_##P(x + i)),                \
@@ -181,10 +240,14 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
             b |= (uint64_t)bits_##P(gt_##P(x1)) << W;                          \
             b |= (uint64_t)bits_##P(gt_##P(x2)) << 2 * W;                      \
             b |= (uint64_t)bits_##P(gt_##P(x3)) << 3 * W;                      \
-            put_##P(nt, y + i, fwd1_##P(lk, x0, va, vn));                      \
-            put_##P(nt, y + i + W, fwd1_##P(lk, x1, va, vn));                  \
-            put_##P(nt, y + i + 2 * W, fwd1_##P(lk, x2, va, vn));              \
-            put_##P(nt, y + i + 3 * W, fwd1_##P(lk, x3, va, vn));              \
+            {                                                                  \
+                v##P v[4];                                                     \
+                v[0] = x0;                                                     \
+                v[1] = x1;                                                     \
+                v[2] = x2;                                                     \
+                v[3] = x3;                                                     \
+                fwd4_##P(lk, nt, y + i, v, va, vn);                            \
+            }                                                                  \
             if (nt) {                                                          \
                 putm(mask + i / 8, W / 2, t | b << s);                         \
                 t = s ? b >> (4 * W - s) : 0;                                  \
@@ -232,14 +295,13 @@ INL void bwdm_##P(int lk, int nt, size_t n, double alpha, const uint8_t *mask, \
         /* bits i .. i + 4W - 1 span one more byte when s > 0 */               \
         if (nt && s)                                                           \
             b = b >> s | (uint64_t)mask[i / 8 + W / 2] << (4 * W - s);         \
-        v##P d0 = ld_##P(dy + i), d1 = ld_##P(dy + i + W);                     \
-        v##P d2 = ld_##P(dy + i + 2 * W), d3 = ld_##P(dy + i + 3 * W);         \
-        put_##P(nt, dx + i, bwd1_##P(lk, unbits_##P(b), d0, va, vn));          \
-        put_##P(nt, dx + i + W, bwd1_##P(lk, unbits_##P(b >> W), d1, va, vn)); \
-        put_##P(nt, dx + i + 2 * W,                                            \
-                bwd1_##P(lk, unbits_##P(b >> 2 * W), d2, va, vn));             \
-        put_##P(nt, dx + i + 3 * W,                                            \
-                bwd1_##P(lk, unbits_##P(b >> 3 * W), d3, va, vn));             \
+        m##P g[4];                                                             \
+        v##P d[4];                                                             \
+        for (j = 0; j < 4; j++) {                                              \
+            g[j] = unbits_##P(b >> j * W);                                     \
+            d[j] = ld_##P(dy + i + j * W);                                     \
+        }                                                                      \
+        bwd4_##P(lk, nt, dx + i, g, d, va, vn);                                \
     }                                                                          \
     for (; !nt && i + UNIT(W) <= n; i += UNIT(W)) {                            \
         uint64_t b = getm(mask + i / 8, UNIT(W) / 8);                          \

@@ -37,6 +37,12 @@ INL ms unbits_s(uint64_t b)
     simde__m128i v = simde_mm_and_si128(simde_mm_set1_epi32((int)(b & 0xf)), k);
     return simde_mm_castsi128_ps(simde_mm_cmpeq_epi32(v, k));
 }
+INL vs mul0_s(vs v, vs a) { return simde_mm_mul_ps(v, a); }
+/* any lane of a, b, c, d NaN */
+INL int nan4_s(vs a, vs b, vs c, vs d)
+{
+    return simde_mm_movemask_ps(simde_mm_or_ps(simde_mm_cmpunord_ps(a, b), simde_mm_cmpunord_ps(c, d))) != 0;
+}
 INL vs mul_s(vs v, vs a, vs nan)
 {
     vs p = simde_mm_mul_ps(v, a);
@@ -62,6 +68,11 @@ INL md unbits_d(uint64_t b)
     simde__m128i k = simde_mm_setr_epi32(1, 1, 2, 2);
     simde__m128i v = simde_mm_and_si128(simde_mm_set1_epi32((int)(b & 3)), k);
     return simde_mm_castsi128_pd(simde_mm_cmpeq_epi32(v, k));
+}
+INL vd mul0_d(vd v, vd a) { return simde_mm_mul_pd(v, a); }
+INL int nan4_d(vd a, vd b, vd c, vd d)
+{
+    return simde_mm_movemask_pd(simde_mm_or_pd(simde_mm_cmpunord_pd(a, b), simde_mm_cmpunord_pd(c, d))) != 0;
 }
 INL vd mul_d(vd v, vd a, vd nan)
 {
