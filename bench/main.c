@@ -22,7 +22,7 @@ static const char *const op_name[OP_COUNT] = {
 static const char prec_char[] = "sdhb";
 static const size_t prec_size[P_COUNT] = {4, 8, 2, 2};
 
-enum kind { K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2 };
+enum kind { K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2, K_NTCOPY, K_NTSTREAM2 };
 
 struct impl {
     char name[24];
@@ -336,6 +336,39 @@ static void (*copyloop)(size_t, const void *, void *, uint32_t) = plain_base_cop
 static void (*stream2)(size_t, const void *, const void *, void *) = plain_base_stream2;
 static uint32_t zero_key; /* 0, but not a constant the compiler may see */
 
+/* The same loops with non-temporal stores: what memory allows once the data
+   no longer fits the caches (the kernels stream there, glibc's memcpy only
+   past its own threshold). */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+static void nt_loop(size_t nbytes, const unsigned char *a, const unsigned char *b,
+                    unsigned char *c)
+{
+    size_t i = 0;
+    for (; i < nbytes && ((uintptr_t)(c + i) & 15); i++)
+        c[i] = (unsigned char)(a[i] + (b ? b[i] : 0));
+    for (; i + 64 <= nbytes; i += 64)
+        for (int k = 0; k < 64; k += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(a + i + k));
+            if (b)
+                v = _mm_add_epi32(v, _mm_loadu_si128((const __m128i *)(b + i + k)));
+            _mm_stream_si128((__m128i *)(c + i + k), v);
+        }
+    for (; i < nbytes; i++)
+        c[i] = (unsigned char)(a[i] + (b ? b[i] : 0));
+    _mm_sfence();
+}
+#else
+static void nt_loop(size_t nbytes, const unsigned char *a, const unsigned char *b,
+                    unsigned char *c)
+{
+    if (b)
+        stream2(nbytes, a, b, c);
+    else
+        memcpy(c, a, nbytes);
+}
+#endif
+
 struct part {
     int kind;
     size_t len;
@@ -349,6 +382,10 @@ static void part_run(const struct part *p)
         memcpy(p->c, p->a, p->len);
     else if (p->kind == K_LOOP)
         copyloop(p->len, p->a, p->c, zero_key);
+    else if (p->kind == K_NTCOPY)
+        nt_loop(p->len, p->a, NULL, p->c);
+    else if (p->kind == K_NTSTREAM2)
+        nt_loop(p->len, p->a, p->b, p->c);
     else
         stream2(p->len, p->a, p->b, p->c);
 }
@@ -425,23 +462,26 @@ static double roof_median(const struct roof *r)
     return r->nv % 2 ? v[r->nv / 2] : (v[r->nv / 2 - 1] + v[r->nv / 2]) / 2;
 }
 
-static int is_roof(int kind) { return kind == K_COPY || kind == K_LOOP || kind == K_STREAM2; }
+static int is_roof(int kind) { return kind >= K_COPY; }
 
-/* The roofline kind for a row: a copy for forwards (whichever of memcpy and
-   the copy loop with ordinary stores won the roofline rows: glibc's memcpy
-   turns to non-temporal stores on large copies, which can win or lose), the
-   c = a + b loop for backwards. */
+/* The roofline kind for a row: whichever roofline row of its family won, a
+   copy for forwards (memcpy, the copy loop with ordinary stores, the copy
+   with non-temporal stores), c = a + b for backwards (ordinary or
+   non-temporal stores). */
 static int roof_pick(const struct row *r)
 {
-    struct roof *a, *b;
-    double ma, mb;
-    if (r->op == OP_RELU_BWD || r->op == OP_LEAKY_BWD)
-        return K_STREAM2;
-    a = roof_find(K_COPY, r->prec, r->n, r->threads, 0);
-    b = roof_find(K_LOOP, r->prec, r->n, r->threads, 0);
-    ma = a && a->nv ? roof_median(a) : 0;
-    mb = b && b->nv ? roof_median(b) : 0;
-    return mb > ma ? K_LOOP : K_COPY;
+    static const int fwd[] = {K_COPY, K_LOOP, K_NTCOPY}, bwd[] = {K_STREAM2, K_NTSTREAM2};
+    int back = r->op == OP_RELU_BWD || r->op == OP_LEAKY_BWD;
+    const int *k = back ? bwd : fwd;
+    int nk = back ? 2 : 3, best = k[0];
+    double mbest = -1;
+    for (int i = 0; i < nk; i++) {
+        struct roof *f = roof_find(k[i], r->prec, r->n, r->threads, 0);
+        double m = f && f->nv ? roof_median(f) : 0;
+        if (m > mbest)
+            best = k[i], mbest = m;
+    }
+    return best;
 }
 
 static double now(int real_time)
@@ -458,7 +498,7 @@ static double roof_paired(const struct row *r, int64_t it)
 {
     int kind = roof_pick(r);
     size_t nbytes = r->n * prec_size[r->prec];
-    double per = (kind == K_STREAM2 ? 3.0 : 2.0) * (double)nbytes, t = 0;
+    double per = (kind == K_STREAM2 || kind == K_NTSTREAM2 ? 3.0 : 2.0) * (double)nbytes, t = 0;
     int64_t done = 0, batch = 1;
 
     while (done < it && t < 0.2 * opt.min_time) {
@@ -487,8 +527,10 @@ static int64_t row_bytes(const struct row *r)
     int64_t v = (int64_t)(r->n * prec_size[r->prec]), m = (int64_t)(r->n + 7) / 8;
     switch (r->kind) {
     case K_COPY:
-    case K_LOOP: return 2 * v;
-    case K_STREAM2: return 3 * v;
+    case K_LOOP:
+    case K_NTCOPY: return 2 * v;
+    case K_STREAM2:
+    case K_NTSTREAM2: return 3 * v;
     }
     switch (r->op) {
     case OP_RELU:
@@ -614,8 +656,9 @@ static int check(const struct impl *im, int op, int prec)
 static struct impl impls[16];
 static int nimpls;
 static signed char checked[16][OP_COUNT][P_COUNT]; /* 0 not yet, 1 ok, 2 wrong, 3 unsupported */
-static struct impl roof_impl[3] = {
-    {"memcpy", K_COPY, 0, NULL}, {"copyloop", K_LOOP, 0, NULL}, {"stream2", K_STREAM2, 0, NULL}};
+static struct impl roof_impl[5] = {
+    {"memcpy", K_COPY, 0, NULL}, {"copyloop", K_LOOP, 0, NULL}, {"stream2", K_STREAM2, 0, NULL},
+    {"ntcopy", K_NTCOPY, 0, NULL}, {"ntstream2", K_NTSTREAM2, 0, NULL}};
 static size_t max_bytes, max_n;
 static int nrows;
 
@@ -684,9 +727,12 @@ static void register_all(void)
             if (need >> K_COPY & 1) {
                 add_row(K_COPY, 0, p, n, 1, &roof_impl[0], 0, 0, 1);
                 add_row(K_LOOP, 0, p, n, 1, &roof_impl[1], 0, 0, 1);
+                add_row(K_NTCOPY, 0, p, n, 1, &roof_impl[3], 0, 0, 1);
             }
-            if (need >> K_STREAM2 & 1)
+            if (need >> K_STREAM2 & 1) {
                 add_row(K_STREAM2, 0, p, n, 1, &roof_impl[2], 0, 0, 1);
+                add_row(K_NTSTREAM2, 0, p, n, 1, &roof_impl[4], 0, 0, 1);
+            }
             for (int op = 0; op < OP_COUNT; op++) {
                 if (!(ops >> op & 1))
                     continue;
@@ -726,9 +772,12 @@ static void register_all(void)
         if (need >> K_COPY & 1) {
             add_row(K_COPY, 0, P_S, n, th, &roof_impl[0], 1, 0, 1);
             add_row(K_LOOP, 0, P_S, n, th, &roof_impl[1], 1, 0, 1);
+            add_row(K_NTCOPY, 0, P_S, n, th, &roof_impl[3], 1, 0, 1);
         }
-        if (need >> K_STREAM2 & 1)
+        if (need >> K_STREAM2 & 1) {
             add_row(K_STREAM2, 0, P_S, n, th, &roof_impl[2], 1, 0, 1);
+            add_row(K_NTSTREAM2, 0, P_S, n, th, &roof_impl[4], 1, 0, 1);
+        }
         for (int op = 0; op < OP_COUNT; op++)
             if (opt.sweep_ops >> op & 1)
                 add_row(K_FR, op, P_S, n, th, fa, 1, verdict((int)(fa - impls), op, P_S) == 2, 1);

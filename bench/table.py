@@ -78,11 +78,10 @@ def impl_order(impls):
 
 def roof(rows, op, prec, n, threads):
     """The roofline row for op: the faster copy for forwards, stream2 for backwards."""
-    if op in BACKWARD:
-        r = rows.get(("roofline", prec, "stream2", n, threads))
-        return dict(r, src="") if r and "gbs" in r else r
+    cands = ((("stream2", "loop"), ("ntstream2", "nt")) if op in BACKWARD else
+             (("memcpy", "memcpy"), ("copyloop", "loop"), ("ntcopy", "nt")))
     best = None
-    for impl, tag in (("memcpy", "memcpy"), ("copyloop", "loop")):
+    for impl, tag in cands:
         r = rows.get(("roofline", prec, impl, n, threads))
         if r and "gbs" in r and (best is None or r["gbs"] > best["gbs"]):
             best = dict(r, src=tag)
@@ -123,9 +122,11 @@ def header(ctx, reps):
         out.append("FAILED CHECKS (not timed): %s" % ctx["checks_failed"])
     out.append("cells: GB/s (1e9 bytes/s, every byte read or written once, median of %d) "
                "and %% of the roofline" % reps)
-    out.append("roofline: copy of the same bytes, the faster of memcpy and a copy loop "
+    out.append("roofline: copy of the same bytes, the fastest of memcpy, a copy loop and a "
+               "non-temporal (nt) copy "
                "(forwards, *_mask, *_backward_mask);")
-    out.append("  c = a + b loop, two vectors in, one out (relu_backward, leaky_relu_backward)")
+    out.append("  c = a + b loop, two vectors in, one out, ordinary or nt stores "
+               "(relu_backward, leaky_relu_backward)")
     return out
 
 
