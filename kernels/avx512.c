@@ -211,9 +211,41 @@ HALF_KERNELS(32)
 KERNELS(s, float, 16, frk_nanval32, frk_mul32)
 KERNELS(d, double, 8, frk_nanval64, frk_mul64)
 
+/* Increment 2: a masked load and store touch only the addressed elements.
+   Native only: emulated masked forms touch the whole vector, and SIMDe 0.7.4
+   has no masked 512-bit loadu/storeu, hence the native names. */
+#if defined(SIMDE_X86_AVX512F_NATIVE) && !defined(FRK_EMUL)
+#define INC2(P, T, W, K, NANV, LD, ST)                                         \
+    static void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)    \
+    {                                                                          \
+        T a = lk ? (T)alpha : 0;                                               \
+        v##P va = dup_##P(a), vn = dup_##P(NANV(a));                           \
+        size_t i = 0;                                                          \
+        for (; i + W / 2 <= n; i += W / 2)                                     \
+            ST(y + 2 * i, K, fwd1_##P(lk, LD(K, x + 2 * i), va, vn));          \
+        for (; i < n; i++)                                                     \
+            y[2 * i] = fwd0_##P(lk, x[2 * i], a);                              \
+    }                                                                          \
+    static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y) \
+    {                                                                          \
+        inc2_##P(0, n, alpha, x, y);                                           \
+    }                                                                          \
+    static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y) \
+    {                                                                          \
+        inc2_##P(1, n, alpha, x, y);                                           \
+    }
+
+INC2(s, float, 16, 0x5555, frk_nanval32, _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps)
+INC2(d, double, 8, 0x55, frk_nanval64, _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd)
+#endif
+
 const struct frk_table FRK_TABLE(avx512) = {
     .isa = FR_ISA_AVX512,
     .name = NAME,
     .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS(h),
             [FRK_B] = OPS(b)},
+#ifdef INC2
+    .relu_inc2 = {[FRK_S] = relu_inc2_s, [FRK_D] = relu_inc2_d},
+    .leaky_inc2 = {[FRK_S] = leaky_inc2_s, [FRK_D] = leaky_inc2_d},
+#endif
 };

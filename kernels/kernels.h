@@ -36,6 +36,11 @@ struct frk_table {
     fr_isa isa;
     const char *name;
     struct frk_ops ops[FRK_NPREC];
+    /* Optional, per precision: the forwards over x[2i] -> y[2i], i < n
+       (increment 2 on both vectors), touching no element in between. NULL:
+       the front end gathers into a buffer instead. Only native builds with
+       masked loads and stores fill them. */
+    frk_fwd relu_inc2[FRK_NPREC], leaky_inc2[FRK_NPREC];
 };
 
 /* Each ISA file defines FRK_TABLE(isa). Built with FRK_EMUL (and

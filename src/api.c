@@ -29,6 +29,7 @@ union kfn {
 struct call {
     enum kind kind;
     union kfn fn;
+    frk_fwd inc2; /* FWD with increment 2 on x and y, if the table has it */
     size_t n, es;
     double alpha;
     struct vec x, dy, y; /* x: x; dy: dy; y: y or dx (FWD_MASK: may be NULL) */
@@ -88,6 +89,11 @@ static void run_range(void *ctx, size_t begin, size_t end)
     int sy = c->y.p && c->y.inc != 1;
     uint8_t *mask = c->mask ? c->mask + begin / 8 : NULL;
 
+    if (c->inc2 && c->x.inc == 2 && c->y.inc == 2) {
+        c->inc2(end - begin, c->alpha, c->x.p + 2 * begin * c->es,
+                c->y.p + 2 * begin * c->es);
+        return;
+    }
     if (!sx && !sdy && !sy) {
         kernel(c, end - begin, has_x ? c->x.p + begin * c->es : NULL,
                has_dy ? c->dy.p + begin * c->es : NULL,
@@ -222,7 +228,9 @@ static int fwd(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
                      .x = {(char *)x, incx}, .y = {y, incy}};
     if (overlaps(&c, &c.y, &c.x))
         return FR_EOVERLAP;
-    c.fn.fwd = a ? ops_for(p)->leaky : ops_for(p)->relu;
+    const struct frk_table *t = frk_active_table();
+    c.fn.fwd = a ? t->ops[p].leaky : t->ops[p].relu;
+    c.inc2 = a ? t->leaky_inc2[p] : t->relu_inc2[p];
     return run(&c);
 }
 

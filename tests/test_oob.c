@@ -124,12 +124,14 @@ static void test_tables(void **state)
         fail_msg("%d failing cases", failures);
 }
 
-/* The API with increments 1 and -1, n = 0..300, under every ISA this CPU runs. */
+/* The API with increments 1, -1, 2 and -2 (where tables have kernels of
+   their own), n = 0..300, under every ISA this CPU runs. */
 static int api_pass(uint64_t *rng)
 {
-    int failures = 0, start, prec, op, b, neg;
+    static const fr_int incs[] = {1, -1, 2, -2};
+    int failures = 0, start, prec, op, b, k;
     fr_int n;
-    uint8_t *want = tu_alloc(MAXN * 8), *wmask = tu_alloc(MAXN);
+    uint8_t *want = tu_alloc(MAXN * 16), *wmask = tu_alloc(MAXN);
     for (start = 0; start < 2; start++) {
         struct fence f[NBUF];
         for (b = 0; b < NBUF; b++)
@@ -141,17 +143,21 @@ static int api_pass(uint64_t *rng)
             tu_fill_bytes(f[BM].page, pagesz, rng);
             for (op = 0; op < REF_NOPS; op++)
                 for (n = 0; n <= MAXN; n++)
-                    for (neg = 0; neg < 2; neg++) {
-                        size_t nb = (size_t)(n + 7) / 8, bytes = (size_t)n * es;
-                        fr_int inc = neg ? -1 : 1;
+                    for (k = 0; k < 4; k++) {
+                        fr_int inc = incs[k], step = inc < 0 ? -inc : inc;
+                        size_t nb = (size_t)(n + 7) / 8;
+                        size_t bytes = n ? (size_t)((n - 1) * step + 1) * es : 0;
+                        if (bytes > pagesz)
+                            continue;
                         uint8_t *x = place(&f[BX], start, bytes);
                         uint8_t *dy = place(&f[BDY], start, bytes);
                         uint8_t *y = place(&f[BY], start, bytes);
                         uint8_t *m = place(&f[BM], start, nb);
-                        double alpha = tu_alpha(prec, (int)((n + neg) % TU_NALPHA));
+                        double alpha = tu_alpha(prec, (int)((n + k) % TU_NALPHA));
                         int rc;
                         if (tu_mask_in(op))
                             memcpy(wmask, m, nb);
+                        memcpy(want, y, bytes); /* the gaps stay as they are */
                         ref_call(prec, op, n, alpha, x, inc, dy, -inc, want, inc,
                                  wmask);
                         rc = tu_api(prec, op, n, alpha, x, inc, dy, -inc, y, inc, m);
