@@ -201,11 +201,10 @@ static const struct frk_ops *ops_for(enum frk_prec p) { return &frk_active_table
 #define SMALL(n, inc1, inc2)                                                   \
     ((inc1) == 1 && (inc2) == 1 && (size_t)(n) < 2 * MIN_PART)
 
-/* Do [a, a + na) and [b, b + nb) share a byte? */
-static int meet(const void *a, size_t na, const void *b, size_t nb)
+/* overlap() for two contiguous vectors of n elements. */
+static int contig_overlap(const void *o, const void *v, size_t n, size_t es)
 {
-    uintptr_t p = (uintptr_t)a, q = (uintptr_t)b;
-    return p < q + nb && q < p + na;
+    return overlap(span_of(o, n, 1, es), 1, span_of(v, n, 1, es), 1);
 }
 
 /* a is 1 when the entry point has alpha as argument 2, shifting the rest. */
@@ -218,8 +217,8 @@ static int fwd(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
     BAD(!x, 2 + a); BAD(incx == 0, 3 + a);
     BAD(!y, 4 + a); BAD(incy == 0, 5 + a);
     if (SMALL(n, incx, incy)) {
-        size_t m = (size_t)n, nb = m * es;
-        if (y != x && meet(y, nb, x, nb))
+        size_t m = (size_t)n;
+        if (contig_overlap(y, x, m, es))
             return FR_EOVERLAP;
         (a ? ops_for(p)->leaky : ops_for(p)->relu)(m, alpha, x, y);
         return FR_OK;
@@ -245,8 +244,8 @@ static int bwd(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
     BAD(!dy, 4 + a); BAD(incdy == 0, 5 + a);
     BAD(!dx, 6 + a); BAD(incdx == 0, 7 + a);
     if (SMALL(n, incx, incdy) && incdx == 1) {
-        size_t m = (size_t)n, nb = m * es;
-        if ((dx != x && meet(dx, nb, x, nb)) || (dx != dy && meet(dx, nb, dy, nb)))
+        size_t m = (size_t)n;
+        if (contig_overlap(dx, x, m, es) || contig_overlap(dx, dy, m, es))
             return FR_EOVERLAP;
         (a ? ops_for(p)->leaky_bwd : ops_for(p)->relu_bwd)(m, alpha, x, dy, dx);
         return FR_OK;
