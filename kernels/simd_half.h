@@ -14,9 +14,30 @@
      mulv_h, mulv_b    (gen, v, alpha, frk_nanval32(alpha), NARROW of that):
                        alpha * v lane by lane in f32 with the NaN rule of
                        kernels.h, narrowed as frk_f2h / frk_f2b do
+     LKV_h, LKV_b      1 where lkv_h, lkv_b (x, alpha) give the whole leaky
+                       forward for a finite nonzero alpha, else 0
+     LKP_h, LKP_b      1 where lkp_h, lkp_b (nt, x, y, alpha) do the same
+                       from memory to memory for W elements, else 0
    With inf the encoding of +infinity, x > 0 is 0 < x <= inf, and relu keeps
    x > 0 and NaNs of either sign: as signed 16-bit integers exactly the x
    above -infinity (ninf), zero excepted. */
+
+#ifndef LKV_h
+#define LKV_h 0
+#define lkv_h(x, a) ((void)(a), (x))
+#endif
+#ifndef LKV_b
+#define LKV_b 0
+#define lkv_b(x, a) ((void)(a), (x))
+#endif
+#ifndef LKP_h
+#define LKP_h 0
+#define lkp_h(nt, x, y, a) ((void)(nt), (void)(x), (void)(y), (void)(a))
+#endif
+#ifndef LKP_b
+#define LKP_b 0
+#define lkp_b(nt, x, y, a) ((void)(nt), (void)(x), (void)(y), (void)(a))
+#endif
 
 /* alpha NaN, zero or infinite (alpha - alpha is NaN for the last two) */
 INL int hgen(double alpha) { return !(alpha != 0 && alpha - alpha == 0); }
@@ -31,6 +52,8 @@ INL int hgen(double alpha) { return !(alpha != 0 && alpha - alpha == 0); }
                                                                                \
 INL vh hfwd1_##P(int lk, int gen, vh x, vs a, vs nan, vh hn)                   \
 {                                                                              \
+    if (lk && !gen && LKV_##P)                                                 \
+        return lkv_##P(x, a);                                                  \
     return lk ? sel_h(pos_h(x, INF), x, mulv_##P(gen, x, a, nan, hn))          \
               : keep_h(x, (int16_t)(INF | 0x8000));                            \
 }                                                                              \
@@ -70,6 +93,9 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
+    if (lk && !gen && LKP_##P)                                                 \
+        for (; i + W <= n; i += W)                                             \
+            lkp_##P(nt, x + i, y + i, va);                                     \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         vh v[4];                                                               \
         for (j = 0; j < 4; j++)                                                \
