@@ -192,8 +192,9 @@ INL simde__m256i lkv16_h(simde__m256i h, vs a)
     f = _mm512_mask_mul_ps(f, _mm512_cmp_ps_mask(f, _mm512_setzero_ps(), _CMP_LE_OQ), f, a);
     return _mm512_cvtps_ph(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
-INL vh lkv_h(vh x, vs a)
+INL vh lkv_h(vh x, vs a, vh hn)
 {
+    (void)hn;
     return _mm512_inserti64x4(_mm512_castsi256_si512(lkv16_h(_mm512_castsi512_si256(x), a)),
                               lkv16_h(_mm512_extracti64x4_epi64(x, 1), a), 1);
 }
@@ -240,6 +241,81 @@ INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
 
 HALF_KERNELS(32)
 
+/* bf16 again for CPUs with AVX512_BF16 (the table's ext_ops): one
+   vcvtne2ps2bf16 rounds 32 products to nearest even as frk_f2b does, except
+   that it reads a subnormal f32 as zero, so a vector with one goes the
+   integer way. Native only: SIMDe 0.7.4 has no such instruction. */
+#if defined(SIMDE_X86_AVX512F_NATIVE) && !defined(FRK_EMUL)
+#define HAVE_BX
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512bf16"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512bf16")
+#endif
+
+/* The bits M such that every x with x & M nonzero is normal and so is
+   x * alpha (alpha finite and nonzero), rounded to f32; a power of two in
+   the encoding, so that one vptestnmw finds the lanes that may not be: those
+   take the integer way. */
+static uint16_t bx_big(float a)
+{
+    double t = 0x1p-126 / (a < 0 ? -(double)a : (double)a);
+    for (int k = 7; k < 15; k++)
+        if (frk_b2f((uint16_t)(1u << k)) >= t)
+            return (uint16_t)(0x7fffu & ~((1u << k) - 1));
+    return 0;
+}
+
+INL vh hn_bx(int gen, float a) { return gen ? hn_b(gen, a) : dup_h(bx_big(a)); }
+
+/* The 32 products in order. The unpacks interleave 4 lanes of lo and 4 of
+   hi in each 128-bit block; vcvtne2ps2bf16 (hi, lo) gives lo's 16 results,
+   then hi's. */
+INL vh bx_round(vs lo, vs hi)
+{
+    return _mm512_permutexvar_epi16(
+        _mm512_set_epi16(31, 30, 29, 28, 15, 14, 13, 12, 27, 26, 25, 24, 11, 10, 9, 8,
+                         23, 22, 21, 20, 7, 6, 5, 4, 19, 18, 17, 16, 3, 2, 1, 0),
+        (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+}
+
+/* When gen, hn is the NaN of mulv_b; else bx_big. */
+INL vh mulv_bx(int gen, vh v, vs a, vs nan, vh hn)
+{
+    vi z = _mm512_setzero_si512();
+    if (gen || _mm512_testn_epi16_mask(v, hn))
+        return mulv_b(gen, v, a, nan, hn);
+    return bx_round(_mm512_mul_ps(_mm512_castsi512_ps(_mm512_unpacklo_epi16(z, v)), a),
+                    _mm512_mul_ps(_mm512_castsi512_ps(_mm512_unpackhi_epi16(z, v)), a));
+}
+
+/* As lkv_h: only the lanes with x <= 0 are multiplied; kept NaNs are
+   quieted by vcvtne2ps2bf16. */
+#define LKV_bx 1
+INL vh lkv_bx(vh x, vs a, vh hn)
+{
+    vi z = _mm512_setzero_si512();
+    vs lo = _mm512_castsi512_ps(_mm512_unpacklo_epi16(z, x));
+    vs hi = _mm512_castsi512_ps(_mm512_unpackhi_epi16(z, x));
+    if (_mm512_testn_epi16_mask(x, hn))
+        return sel_h(pos_h(x, 0x7f80), x, mulv_b(0, x, a, a, hn));
+    lo = _mm512_mask_mul_ps(lo, _mm512_cmp_ps_mask(lo, _mm512_setzero_ps(), _CMP_LE_OQ), lo, a);
+    hi = _mm512_mask_mul_ps(hi, _mm512_cmp_ps_mask(hi, _mm512_setzero_ps(), _CMP_LE_OQ), hi, a);
+    return bx_round(lo, hi);
+}
+#define LKP_bx 0
+#define lkp_bx(nt, x, y, a) ((void)0)
+
+HKERNELS(bx, 32, 0x7f80, frk_bpos, frk_bnan, hn_bx, B_MUL0)
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#endif
+
 KERNELS(s, float, 16, frk_nanval32, frk_mul32)
 KERNELS(d, double, 8, frk_nanval64, frk_mul64)
 
@@ -276,6 +352,10 @@ const struct frk_table FRK_TABLE(avx512) = {
     .name = NAME,
     .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS(h),
             [FRK_B] = OPS(b)},
+#ifdef HAVE_BX
+    .ext = FRK_EXT_AVX512BF16,
+    .ext_ops = {[FRK_B] = OPS(bx)},
+#endif
 #ifdef INC2
     .relu_inc2 = {[FRK_S] = relu_inc2_s, [FRK_D] = relu_inc2_d},
     .leaky_inc2 = {[FRK_S] = leaky_inc2_s, [FRK_D] = leaky_inc2_d},

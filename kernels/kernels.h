@@ -41,7 +41,14 @@ struct frk_table {
        the front end gathers into a buffer instead. Only native builds with
        masked loads and stores fill them. */
     frk_fwd relu_inc2[FRK_NPREC], leaky_inc2[FRK_NPREC];
+    /* Optional: where the CPU also has the extension ext (an frk_ext), the
+       non-NULL slots of ext_ops[] replace those of ops[]. */
+    int ext;
+    struct frk_ops ext_ops[FRK_NPREC];
 };
+
+/* CPU extensions beyond a table's ISA that a table may use. */
+enum frk_ext { FRK_EXT_NONE, FRK_EXT_AVX512BF16 };
 
 /* Each ISA file defines FRK_TABLE(isa). Built with FRK_EMUL (and
    SIMDE_NO_NATIVE) for the tests, the same file yields frk_table_<isa>_emul. */

@@ -11,10 +11,10 @@
      keep_h(x, ninf)   x where x > ninf signed, else 0 (x == 0 gives 0 too)
      sel_h, zsel_h     as sel_ and zsel_ of simd_body.h
      bits_h, unbits_h  lane mask to and from the low W bits
-     mulv_h, mulv_b    (gen, v, alpha, frk_nanval32(alpha), NARROW of that):
+     mulv_h, mulv_b    (gen, v, alpha, frk_nanval32(alpha), hn_h or hn_b):
                        alpha * v lane by lane in f32 with the NaN rule of
                        kernels.h, narrowed as frk_f2h / frk_f2b do
-     LKV_h, LKV_b      1 where lkv_h, lkv_b (x, alpha) give the whole leaky
+     LKV_h, LKV_b      1 where lkv_h, lkv_b (x, alpha, hn) give the whole leaky
                        forward for a finite nonzero alpha, else 0
      LKP_h, LKP_b      1 where lkp_h, lkp_b (nt, x, y, alpha) do the same
                        from memory to memory for W elements, else 0
@@ -24,11 +24,11 @@
 
 #ifndef LKV_h
 #define LKV_h 0
-#define lkv_h(x, a) ((void)(a), (x))
+#define lkv_h(x, a, hn) ((void)(a), (void)(hn), (x))
 #endif
 #ifndef LKV_b
 #define LKV_b 0
-#define lkv_b(x, a) ((void)(a), (x))
+#define lkv_b(x, a, hn) ((void)(a), (void)(hn), (x))
 #endif
 #ifndef LKP_h
 #define LKP_h 0
@@ -43,17 +43,18 @@
 INL int hgen(double alpha) { return !(alpha != 0 && alpha - alpha == 0); }
 
 /* The eight kernels of P (h or b): W lanes, INF the +infinity encoding, POS0
-   NAN0 NARROW MUL0 the scalar forms of kernels.h. gen: alpha is NaN, zero or
+   NAN0 MUL0 the scalar forms of kernels.h, HN(gen, alpha) the constant vh
+   handed to mulv_ and lkv_. gen: alpha is NaN, zero or
    infinite, so a product can be NaN where v is not; else only NaN v gives a
    NaN product and mulv_ may take a shorter way. nt: non-temporal stores as
    in simd_body.h; the mask bits then start s = nthead % 8 into a byte, and t
    carries them from one vector to the next. */
-#define HKERNELS(P, W, INF, POS0, NAN0, NARROW, MUL0)                          \
+#define HKERNELS(P, W, INF, POS0, NAN0, HN, MUL0)                              \
                                                                                \
 INL vh hfwd1_##P(int lk, int gen, vh x, vs a, vs nan, vh hn)                   \
 {                                                                              \
     if (lk && !gen && LKV_##P)                                                 \
-        return lkv_##P(x, a);                                                  \
+        return lkv_##P(x, a, hn);                                              \
     return lk ? sel_h(pos_h(x, INF), x, mulv_##P(gen, x, a, nan, hn))          \
               : keep_h(x, (int16_t)(INF | 0x8000));                            \
 }                                                                              \
@@ -88,7 +89,7 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
 {                                                                              \
     float a = lk ? (float)alpha : 0;                                           \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
-    vh hn = dup_h(NARROW(frk_nanval32(a)));                                    \
+    vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
     unsigned j;                                                                \
     for (; i < h; i++)                                                         \
@@ -116,7 +117,7 @@ INL void hbwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
 {                                                                              \
     float a = lk ? (float)alpha : 0;                                           \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
-    vh hn = dup_h(NARROW(frk_nanval32(a)));                                    \
+    vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(dx, 2, n) : 0;                               \
     unsigned j;                                                                \
     for (; i < h; i++)                                                         \
@@ -160,7 +161,7 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
 {                                                                              \
     float a = lk ? (float)alpha : 0;                                           \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
-    vh hn = dup_h(NARROW(frk_nanval32(a)));                                    \
+    vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
     unsigned s = (unsigned)h & 7;                                              \
     uint64_t t = 0;                                                            \
@@ -191,7 +192,7 @@ INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
 {                                                                              \
     float a = lk ? (float)alpha : 0;                                           \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
-    vh hn = dup_h(NARROW(frk_nanval32(a)));                                    \
+    vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(dx, 2, n) : 0;                               \
     unsigned s = (unsigned)h & 7;                                              \
     for (; i < h; i++)                                                         \
@@ -286,8 +287,12 @@ static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
 #define H_MUL0(v, a) frk_f2h(frk_mul32(frk_h2f(v), a))
 #define B_MUL0(v, a) frk_f2b(frk_mul32(frk_b2f(v), a))
 
+/* frk_nanval32(alpha) narrowed */
+INL vh hn_h(int gen, float a) { (void)gen; return dup_h(frk_f2h(frk_nanval32(a))); }
+INL vh hn_b(int gen, float a) { (void)gen; return dup_h(frk_f2b(frk_nanval32(a))); }
+
 #define HALF_KERNELS(W)                                                        \
-    HKERNELS(h, W, 0x7c00, frk_hpos, frk_hnan, frk_f2h, H_MUL0)                \
-    HKERNELS(b, W, 0x7f80, frk_bpos, frk_bnan, frk_f2b, B_MUL0)
+    HKERNELS(h, W, 0x7c00, frk_hpos, frk_hnan, hn_h, H_MUL0)                   \
+    HKERNELS(b, W, 0x7f80, frk_bpos, frk_bnan, hn_b, B_MUL0)
 
 #endif

@@ -44,6 +44,19 @@ static int x86_supports(fr_isa isa)
 }
 #endif
 
+int frk_cpu_has_ext(int ext)
+{
+#if defined(__x86_64__) || defined(_M_X64)
+    unsigned a, b, c, d;
+    /* vcvtne2ps2bf16: CPUID.(7,1):EAX bit 5, on top of AVX-512 */
+    if (ext == FRK_EXT_AVX512BF16)
+        return x86_supports(FR_ISA_AVX512) && __get_cpuid_count(7, 1, &a, &b, &c, &d) &&
+               ((a >> 5) & 1);
+#endif
+    (void)ext;
+    return 0;
+}
+
 int frk_cpu_supports(fr_isa isa)
 {
     if (isa == FR_ISA_SCALAR)

@@ -29,7 +29,7 @@ static const struct frk_table *const compiled[] = {
 
 /* Each usable table with its empty slots taken from the scalar table;
    indexed by fr_isa, NULL where unusable. Written once, under init_once. */
-static struct frk_table merged[FR_ISA_NEON + 1];
+static struct frk_table merged[FR_ISA_NEON + 1], base[FR_ISA_NEON + 1];
 static const struct frk_table *usable[FR_ISA_NEON + 1];
 static fr_isa best = FR_ISA_SCALAR;
 
@@ -39,16 +39,25 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static const char *const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon"};
 
-static void fill(struct frk_table *t, const struct frk_table *src)
+static void fill_ops(struct frk_ops *o, const struct frk_ops *s)
+{
+#define FILL(f) if (!o->f) o->f = s->f
+    FILL(relu); FILL(leaky); FILL(relu_bwd); FILL(leaky_bwd);
+    FILL(relu_mask); FILL(leaky_mask); FILL(relu_bwd_mask); FILL(leaky_bwd_mask);
+#undef FILL
+}
+
+/* src's kernels, its extension's first where ext and the CPU has it, then
+   the scalar ones. */
+static void fill(struct frk_table *t, const struct frk_table *src, int ext)
 {
     *t = *src;
     for (int p = 0; p < FRK_NPREC; p++) {
-        const struct frk_ops *s = &frk_table_scalar.ops[p];
-        struct frk_ops *o = &t->ops[p];
-#define FILL(f) if (!o->f) o->f = s->f
-        FILL(relu); FILL(leaky); FILL(relu_bwd); FILL(leaky_bwd);
-        FILL(relu_mask); FILL(leaky_mask); FILL(relu_bwd_mask); FILL(leaky_bwd_mask);
-#undef FILL
+        if (ext && src->ext && frk_cpu_has_ext(src->ext)) {
+            t->ops[p] = src->ext_ops[p];
+            fill_ops(&t->ops[p], &src->ops[p]);
+        }
+        fill_ops(&t->ops[p], &frk_table_scalar.ops[p]);
     }
 }
 
@@ -80,7 +89,8 @@ static void init(void)
         fr_isa isa = compiled[i]->isa;
         if (!frk_cpu_supports(isa))
             continue;
-        fill(&merged[isa], compiled[i]);
+        fill(&merged[isa], compiled[i], 1);
+        fill(&base[isa], compiled[i], 0);
         usable[isa] = &merged[isa];
     }
     for (size_t i = 0; i < NCOMPILED; i++)
@@ -111,6 +121,11 @@ const struct frk_table *frk_native_table(fr_isa isa)
 {
     ensure_init();
     return isa >= FR_ISA_SCALAR && isa <= FR_ISA_NEON ? usable[isa] : NULL;
+}
+
+const struct frk_table *frk_base_table(fr_isa isa)
+{
+    return frk_native_table(isa) ? &base[isa] : NULL;
 }
 
 int fr_init(void)

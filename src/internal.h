@@ -14,14 +14,17 @@
 
 /* cpu.c: 1 if this CPU and OS can run the ISA's kernels (regardless of build). */
 FR_HIDDEN int frk_cpu_supports(fr_isa isa);
+FR_HIDDEN int frk_cpu_has_ext(int ext); /* an frk_ext */
 /* cpu.c: one CPU's share of the last-level data cache in bytes (a guess if unknown). */
 FR_HIDDEN size_t frk_llc_bytes(void);
 
 /* dispatch.c: the table in use (initialising on first use), and the
    compiled-in table for isa with empty slots filled from the scalar table,
-   or NULL where this build or CPU cannot run it. */
+   or NULL where this build or CPU cannot run it; the base table leaves out
+   the CPU extensions (ext_ops), so that tests run both. */
 FR_HIDDEN const struct frk_table *frk_active_table(void);
 FR_HIDDEN const struct frk_table *frk_native_table(fr_isa isa);
+FR_HIDDEN const struct frk_table *frk_base_table(fr_isa isa);
 
 /* threads.c: run fn over [0, n) split into at most nthreads parts whose
    boundaries are multiples of grain; small n runs on the calling thread. */
