@@ -176,7 +176,10 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
             t |= (uint64_t)bits_h(pos_h(v, INF)) << s;                         \
             putm(mask + i / 8, W / 8, t);                                      \
             t >>= W;                                                           \
-            hput_##P(nt, y + i, hfwd1_##P(lk, gen, v, va, vn, hn));            \
+            if (lk && !gen && LKP_##P)                                         \
+                lkp_##P(nt, x + i, y + i, va);                                 \
+            else                                                               \
+                hput_##P(nt, y + i, hfwd1_##P(lk, gen, v, va, vn, hn));        \
         }                                                                      \
     }                                                                          \
     for (; i < n; i++)                                                         \
