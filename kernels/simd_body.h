@@ -1,4 +1,4 @@
-/* Kernel bodies shared by the x86 ISA files, written over the primitives each file defines first. */
+/* Kernel bodies shared by the SIMD ISA files, written over the primitives each file defines first. */
 #ifndef FRK_SIMD_BODY_H
 #define FRK_SIMD_BODY_H
 
@@ -34,6 +34,13 @@ INL uint64_t getm(const uint8_t *m, unsigned nb)
     return b;
 }
 
+/* A file whose ISA has no non-temporal stores defines NT_STORES 0 and an
+   empty nt_fence(); the streaming forms are then never taken. */
+#ifndef NT_STORES
+#define NT_STORES 1
+#define nt_fence() simde_mm_sfence()
+#endif
+
 /* Calls that move at least frk_nt_min_bytes (n elements of es bytes, inputs
    and output together) and are not in place write their output with
    non-temporal stores (then a fence) from its first 64-byte aligned element;
@@ -41,7 +48,7 @@ INL uint64_t getm(const uint8_t *m, unsigned nb)
 INL int ntok(const void *out, const void *in, const void *in2, size_t n,
              size_t es)
 {
-    return out && out != in && out != in2 && n * es >= frk_nt_min_bytes &&
+    return NT_STORES && out && out != in && out != in2 && n * es >= frk_nt_min_bytes &&
            (uintptr_t)out % es == 0;
 }
 
@@ -168,7 +175,7 @@ INL void fwd_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y)     \
     for (; i < n; i++)                                                         \
         y[i] = fwd0_##P(lk, x[i], a);                                          \
     if (nt)                                                                    \
-        simde_mm_sfence();                                                     \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 INL void bwd_##P(int lk, int nt, size_t n, double alpha, const T *x,           \
@@ -195,7 +202,7 @@ INL void bwd_##P(int lk, int nt, size_t n, double alpha, const T *x,           \
     for (; i < n; i++)                                                         \
         dx[i] = bwd0_##P(lk, x[i] > 0, dy[i], a);                              \
     if (nt)                                                                    \
-        simde_mm_sfence();                                                     \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 /* Streaming, the vector loop starts where y is aligned, s elements into a    \
@@ -278,7 +285,7 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
     if (n & 7)                                                                 \
         mask[n / 8] = (uint8_t)t;                                              \
     if (nt)                                                                    \
-        simde_mm_sfence();                                                     \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 INL void bwdm_##P(int lk, int nt, size_t n, double alpha, const uint8_t *mask, \
@@ -313,7 +320,7 @@ INL void bwdm_##P(int lk, int nt, size_t n, double alpha, const uint8_t *mask, \
     for (; i < n; i++)                                                         \
         dx[i] = bwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);            \
     if (nt)                                                                    \
-        simde_mm_sfence();                                                     \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 static void relu_##P(size_t n, double alpha, const void *x, void *y)           \

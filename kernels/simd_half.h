@@ -109,7 +109,7 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     for (; i < n; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
     if (nt)                                                                    \
-        simde_mm_sfence();                                                     \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 INL void hbwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
@@ -139,7 +139,7 @@ INL void hbwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     for (; i < n; i++)                                                         \
         dx[i] = hbwd0_##P(lk, POS0(x[i]), dy[i], a);                           \
     if (nt)                                                                    \
-        simde_mm_sfence();                                                     \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 /* One element of a mask forward; t holds the bits of the byte so far. */    \
@@ -187,7 +187,7 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
     if (n & 7)                                                                 \
         mask[n / 8] = (uint8_t)t;                                              \
     if (nt)                                                                    \
-        simde_mm_sfence();                                                     \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
@@ -208,7 +208,7 @@ INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
     for (; i < n; i++)                                                         \
         dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
     if (nt)                                                                    \
-        simde_mm_sfence();                                                     \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 /* Each entry point picks one of the forms above. */                           \
