@@ -211,6 +211,24 @@ INL void lkp_h(int nt, const uint16_t *x, uint16_t *y, vs a)
             _mm256_storeu_si256((__m256i *)(y + 16 * j), r);
     }
 }
+/* dy where m, else alpha * dy: the products in f32, the kept lanes
+   blended in afterwards, so that they are copied bit for bit. */
+#define LKB_h 1
+INL void lkb_h(int nt, mh m, const uint16_t *dy, uint16_t *dx, vs a)
+{
+    for (int j = 0; j < 2; j++) {
+        __m256i d = _mm256_loadu_si256((const __m256i *)(dy + 16 * j));
+        __m256i r = _mm256_mask_blend_epi16(
+            (__mmask16)(m >> 16 * j),
+            _mm512_cvtps_ph(_mm512_mul_ps(_mm512_cvtph_ps(d), a),
+                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+            d);
+        if (nt)
+            _mm256_stream_si256((__m256i *)(dx + 16 * j), r);
+        else
+            _mm256_storeu_si256((__m256i *)(dx + 16 * j), r);
+    }
+}
 #endif
 
 /* f32 to bfloat16 as frk_f2b, in the low half of 32-bit lanes. A quiet NaN
@@ -306,6 +324,8 @@ INL vh lkv_bx(vh x, vs a, vh hn)
 }
 #define LKP_bx 0
 #define lkp_bx(nt, x, y, a) ((void)0)
+#define LKB_bx 0
+#define lkb_bx(nt, m, dy, dx, a) ((void)0)
 
 HKERNELS(bx, 32, 0x7f80, frk_bpos, frk_bnan, hn_bx, B_MUL0)
 

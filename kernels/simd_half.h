@@ -18,6 +18,8 @@
                        forward for a finite nonzero alpha, else 0
      LKP_h, LKP_b      1 where lkp_h, lkp_b (nt, x, y, alpha) do the same
                        from memory to memory for W elements, else 0
+     LKB_h, LKB_b      the same for the leaky backwards: lkb_h, lkb_b (nt,
+                       lane mask x > 0, dy, dx, alpha)
    With inf the encoding of +infinity, x > 0 is 0 < x <= inf, and relu keeps
    x > 0 and NaNs of either sign: as signed 16-bit integers exactly the x
    above -infinity (ninf), zero excepted. */
@@ -37,6 +39,14 @@
 #ifndef LKP_b
 #define LKP_b 0
 #define lkp_b(nt, x, y, a) ((void)(nt), (void)(x), (void)(y), (void)(a))
+#endif
+#ifndef LKB_h
+#define LKB_h 0
+#define lkb_h(nt, m, dy, dx, a) ((void)(nt), (void)(m), (void)(dy), (void)(dx), (void)(a))
+#endif
+#ifndef LKB_b
+#define LKB_b 0
+#define lkb_b(nt, m, dy, dx, a) ((void)(nt), (void)(m), (void)(dy), (void)(dx), (void)(a))
 #endif
 
 /* alpha NaN, zero or infinite (alpha - alpha is NaN for the last two) */
@@ -122,6 +132,9 @@ INL void hbwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         dx[i] = hbwd0_##P(lk, POS0(x[i]), dy[i], a);                           \
+    if (lk && !gen && LKB_##P)                                                 \
+        for (; i + W <= n; i += W)                                             \
+            lkb_##P(nt, pos_h(ld_h(x + i), INF), dy + i, dx + i, va);          \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         mh g[4];                                                               \
         vh d[4];                                                               \
@@ -202,8 +215,11 @@ INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
         dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
     for (; i + W <= n; i += W) {                                               \
         uint64_t b = getm(mask + i / 8, (s + W + 7) / 8) >> s;                 \
-        hput_##P(nt, dx + i,                                                   \
-                 hbwd1_##P(lk, gen, unbits_h(b), ld_h(dy + i), va, vn, hn));   \
+        if (lk && !gen && LKB_##P)                                             \
+            lkb_##P(nt, unbits_h(b), dy + i, dx + i, va);                      \
+        else                                                                   \
+            hput_##P(nt, dx + i,                                               \
+                     hbwd1_##P(lk, gen, unbits_h(b), ld_h(dy + i), va, vn, hn)); \
     }                                                                          \
     for (; i < n; i++)                                                         \
         dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
