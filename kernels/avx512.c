@@ -343,7 +343,8 @@ KERNELS(d, double, 8, frk_nanval64, frk_mul64)
    Native only: emulated masked forms touch the whole vector, and SIMDe 0.7.4
    has no masked 512-bit loadu/storeu, hence the native names. */
 #if defined(SIMDE_X86_AVX512F_NATIVE) && !defined(FRK_EMUL)
-#define INC2(P, T, W, K, NANV, LD, ST)                                         \
+#define HAVE_INC2
+#define INC2_MASKED(P, T, W, K, NANV, LD, ST)                                         \
     static void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)    \
     {                                                                          \
         T a = lk ? (T)alpha : 0;                                               \
@@ -363,8 +364,8 @@ KERNELS(d, double, 8, frk_nanval64, frk_mul64)
         inc2_##P(1, n, alpha, x, y);                                           \
     }
 
-INC2(s, float, 16, 0x5555, frk_nanval32, _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps)
-INC2(d, double, 8, 0x55, frk_nanval64, _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd)
+INC2_MASKED(s, float, 16, 0x5555, frk_nanval32, _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps)
+INC2_MASKED(d, double, 8, 0x55, frk_nanval64, _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd)
 #endif
 
 const struct frk_table FRK_TABLE(avx512) = {
@@ -376,7 +377,7 @@ const struct frk_table FRK_TABLE(avx512) = {
     .ext = FRK_EXT_AVX512BF16,
     .ext_ops = {[FRK_B] = OPS(bx)},
 #endif
-#ifdef INC2
+#ifdef HAVE_INC2
     .relu_inc2 = {[FRK_S] = relu_inc2_s, [FRK_D] = relu_inc2_d},
     .leaky_inc2 = {[FRK_S] = leaky_inc2_s, [FRK_D] = leaky_inc2_d},
 #endif

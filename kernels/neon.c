@@ -428,12 +428,8 @@ KERNELS16(b, 1)
     {P##_relu, P##_leaky, P##_relu_bwd, P##_leaky_bwd, P##_relu_mask,          \
      P##_leaky_mask, P##_relu_bwd_mask, P##_leaky_bwd_mask}
 
-/* Increment 2, native builds only as kernels.h says: only the API calls
-   these slots, and it runs native tables. ld2 deinterleaves 2W elements and
-   keeps the even ones, and lane stores write y[2i] alone. The ld2 from x[2i]
-   reads x[2i + 2W - 1], one element past its last addressed one, so vector
-   steps run only while an addressed element follows them. */
-#ifndef FRK_EMUL
+/* Increment 2 (INC2 of simd_body.h): ld2 deinterleaves 2W elements and
+   keeps the even ones, and lane stores write y[2i] alone. */
 INL vs ld2_s(const float *p) { return simde_vld2q_f32(p).val[0]; }
 INL void st2_s(float *p, vs v)
 {
@@ -449,49 +445,14 @@ INL void st2_d(double *p, vd v)
     simde_vst1q_lane_f64(p + 2, v, 1);
 }
 
-#define INC2(P, T, W, NANV)                                                    \
-    INL void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)        \
-    {                                                                          \
-        T a = lk ? (T)alpha : 0;                                               \
-        v##P va = dup_##P(a), vn = dup_##P(NANV(a));                           \
-        size_t i = 0;                                                          \
-        unsigned k;                                                            \
-        for (; i + 4 * W < n; i += 4 * W) {                                    \
-            v##P v[4], p[4];                                                   \
-            for (k = 0; k < 4; k++)                                            \
-                p[k] = v[k] = ld2_##P(x + 2 * (i + k * W));                    \
-            if (lk)                                                            \
-                mul4_##P(p, va, vn);                                           \
-            for (k = 0; k < 4; k++)                                            \
-                st2_##P(y + 2 * (i + k * W),                                   \
-                        lk ? sel_##P(gt_##P(v[k]), v[k], p[k])                 \
-                           : vrelu_##P(v[k]));                                 \
-        }                                                                      \
-        for (; i + W < n; i += W)                                              \
-            st2_##P(y + 2 * i, fwd1_##P(lk, ld2_##P(x + 2 * i), va, vn));      \
-        for (; i < n; i++)                                                     \
-            y[2 * i] = fwd0_##P(lk, x[2 * i], a);                              \
-    }                                                                          \
-    static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y) \
-    {                                                                          \
-        inc2_##P(0, n, alpha, x, y);                                           \
-    }                                                                          \
-    static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y) \
-    {                                                                          \
-        inc2_##P(1, n, alpha, x, y);                                           \
-    }
-
 INC2(s, float, 4, frk_nanval32)
 INC2(d, double, 2, frk_nanval64)
-#endif
 
 const struct frk_table FRK_TABLE(neon) = {
     .isa = FR_ISA_NEON,
     .name = NAME,
     .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS16(h),
             [FRK_B] = OPS16(b)},
-#ifdef INC2
     .relu_inc2 = {[FRK_S] = relu_inc2_s, [FRK_D] = relu_inc2_d},
     .leaky_inc2 = {[FRK_S] = leaky_inc2_s, [FRK_D] = leaky_inc2_d},
-#endif
 };

@@ -386,6 +386,68 @@ static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
         bwdm_##P(1, 0, n, alpha, mask, dy, dx);                                \
 }
 
+/* Lane 0 and 1 of a 64-bit integer, as _mm_cvtsi128_si64 packs them, to
+   p and q; lanes 0-3 of 16 bits to y, y + 2, y + 4, y + 6. Stores from
+   general registers beat vextractps / movss after a shuffle on Zen 4. */
+INL void put2_32(void *p, void *q, uint64_t b)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    b = b >> 32 | b << 32;
+#endif
+    uint32_t lo = (uint32_t)b, hi = (uint32_t)(b >> 32);
+    memcpy(p, &lo, 4);
+    memcpy(q, &hi, 4);
+}
+
+INL void put4_16(uint16_t *y, uint64_t b)
+{
+    unsigned k;
+    for (k = 0; k < 4; k++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        uint16_t h = (uint16_t)(b >> (48 - 16 * k));
+#else
+        uint16_t h = (uint16_t)(b >> 16 * k);
+#endif
+        memcpy(y + 2 * k, &h, 2);
+    }
+}
+
+/* Increment 2, x[2i] -> y[2i] for i < n, in files that define ld2_ (W
+   elements from 2W, the gaps inside the span read) and st2_ (W elements
+   written 2 apart, each by a store of its own, so that no byte of a gap is
+   read or written: another thread may own them). A vector step reads up to
+   the gap after its last element, so it runs only while an element follows. */
+#define INC2(P, T, W, NANV)                                                    \
+INL void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
+{                                                                              \
+    T a = lk ? (T)alpha : 0;                                                   \
+    v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
+    size_t i = 0;                                                              \
+    unsigned k;                                                                \
+    for (; i + 4 * W < n; i += 4 * W) {                                        \
+        v##P v[4], p[4];                                                       \
+        for (k = 0; k < 4; k++)                                                \
+            p[k] = v[k] = ld2_##P(x + 2 * (i + k * W));                        \
+        if (lk)                                                                \
+            mul4_##P(p, va, vn);                                               \
+        for (k = 0; k < 4; k++)                                                \
+            st2_##P(y + 2 * (i + k * W),                                       \
+                    lk ? sel_##P(gt_##P(v[k]), v[k], p[k]) : vrelu_##P(v[k])); \
+    }                                                                          \
+    for (; i + W < n; i += W)                                                  \
+        st2_##P(y + 2 * i, fwd1_##P(lk, ld2_##P(x + 2 * i), va, vn));          \
+    for (; i < n; i++)                                                         \
+        y[2 * i] = fwd0_##P(lk, x[2 * i], a);                                  \
+}                                                                              \
+static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
+{                                                                              \
+    inc2_##P(0, n, alpha, x, y);                                               \
+}                                                                              \
+static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y)    \
+{                                                                              \
+    inc2_##P(1, n, alpha, x, y);                                               \
+}
+
 #define OPS(P)                                                                 \
     {                                                                          \
         .relu = relu_##P, .leaky = leaky_##P, .relu_bwd = relu_bwd_##P,        \

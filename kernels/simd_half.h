@@ -306,6 +306,33 @@ static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
 #define H_MUL0(v, a) frk_f2h(frk_mul32(frk_h2f(v), a))
 #define B_MUL0(v, a) frk_f2b(frk_mul32(frk_b2f(v), a))
 
+/* Increment 2 as INC2 of simd_body.h, over ld2_h and st2_h, one vector a
+   step. */
+#define INC2H(P, W)                                                            \
+INL void inc2_##P(int lk, int gen, size_t n, double alpha, const uint16_t *x, \
+                  uint16_t *y)                                                 \
+{                                                                              \
+    float a = lk ? (float)alpha : 0;                                           \
+    vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
+    vh hn = hn_##P(gen, a);                                                    \
+    size_t i = 0;                                                              \
+    for (; i + W < n; i += W)                                                  \
+        st2_h(y + 2 * i, hfwd1_##P(lk, gen, ld2_h(x + 2 * i), va, vn, hn));    \
+    for (; i < n; i++)                                                         \
+        y[2 * i] = hfwd0_##P(lk, x[2 * i], a);                                 \
+}                                                                              \
+static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
+{                                                                              \
+    inc2_##P(0, 0, n, alpha, x, y);                                            \
+}                                                                              \
+static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y)    \
+{                                                                              \
+    if (hgen(alpha))                                                           \
+        inc2_##P(1, 1, n, alpha, x, y);                                        \
+    else                                                                       \
+        inc2_##P(1, 0, n, alpha, x, y);                                        \
+}
+
 /* frk_nanval32(alpha) narrowed */
 INL vh hn_h(int gen, float a) { (void)gen; return dup_h(frk_f2h(frk_nanval32(a))); }
 INL vh hn_b(int gen, float a) { (void)gen; return dup_h(frk_f2b(frk_nanval32(a))); }

@@ -203,9 +203,56 @@ HALF_KERNELS(8)
 KERNELS(s, float, 4, frk_nanval32, frk_mul32)
 KERNELS(d, double, 2, frk_nanval64, frk_mul64)
 
+/* Increment 2 (INC2 of simd_body.h): whole vectors are loaded, their even
+   lanes packed, and each result is stored on its own. */
+
+/* Lanes 0, 2 of each vector: elements 0-3. */
+INL vs ld2_s(const float *x) { return simde_mm_shuffle_ps(ld_s(x), ld_s(x + 4), 0x88); }
+
+INL void st2_s(float *y, vs v)
+{
+    put2_32(y, y + 2, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(v)));
+    put2_32(y + 4, y + 6,
+            (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(simde_mm_movehl_ps(v, v))));
+}
+
+/* movsd and movhpd load the two elements alone. */
+INL vd ld2_d(const double *x) { return simde_mm_loadh_pd(simde_mm_load_sd(x), x + 2); }
+
+INL void st2_d(double *y, vd v)
+{
+    simde_mm_storel_pd(y, v);
+    simde_mm_storeh_pd(y + 2, v);
+}
+
+INC2(s, float, 4, frk_nanval32)
+INC2(d, double, 2, frk_nanval64)
+
+/* The low 16 bits of each 32-bit lane, sign-extended so that the saturating
+   pack keeps them: elements 0-7. */
+INL vh ld2_h(const uint16_t *x)
+{
+    vi a = simde_mm_srai_epi32(simde_mm_slli_epi32(ld_h(x), 16), 16);
+    vi b = simde_mm_srai_epi32(simde_mm_slli_epi32(ld_h(x + 8), 16), 16);
+    return simde_mm_packs_epi32(a, b);
+}
+
+INL void st2_h(uint16_t *y, vh v)
+{
+    put4_16(y, (uint64_t)simde_mm_cvtsi128_si64(v));
+    put4_16(y + 8, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_unpackhi_epi64(v, v)));
+}
+
+INC2H(h, 8)
+INC2H(b, 8)
+
 const struct frk_table FRK_TABLE(sse2) = {
     .isa = FR_ISA_SSE2,
     .name = NAME,
     .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS(h),
             [FRK_B] = OPS(b)},
+    .relu_inc2 = {[FRK_S] = relu_inc2_s, [FRK_D] = relu_inc2_d, [FRK_H] = relu_inc2_h,
+                  [FRK_B] = relu_inc2_b},
+    .leaky_inc2 = {[FRK_S] = leaky_inc2_s, [FRK_D] = leaky_inc2_d, [FRK_H] = leaky_inc2_h,
+                   [FRK_B] = leaky_inc2_b},
 };

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -383,6 +385,208 @@ out:
     report(failures);
 }
 
+/* ---- Increment 2: the optional relu_inc2 / leaky_inc2 slots ---- */
+
+/* bytes of memory flush against an inaccessible page: after it (start) or
+   before it. A kernel that reads past either end of x faults. */
+struct fence {
+    uint8_t *map, *p;
+    size_t len;
+};
+
+static void fence_init(struct fence *f, size_t bytes, int start)
+{
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), data = (bytes + pg - 1) / pg * pg;
+    f->len = data + pg;
+    f->map = mmap(NULL, f->len, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (f->map == MAP_FAILED || mprotect(start ? f->map : f->map + data, pg, PROT_NONE) != 0) {
+        perror("mmap");
+        abort();
+    }
+    f->p = start ? f->map + pg : f->map + data - bytes;
+}
+
+static void fence_free(struct fence *f) { munmap(f->map, f->len); }
+
+/* y apart from x (guard bytes and every gap of y the sentinel POISON), in
+   place (x's gaps must stay), and x flush against an inaccessible page
+   after its last element or before its first. */
+enum { INC2_APART, INC2_INPLACE, INC2_XEND, INC2_XSTART, INC2_NMODES };
+static const char *const inc2_mode[] = {"apart", "in place", "x before a guard page",
+                                        "x after a guard page"};
+/* x as tu_fill makes it (about one element in ten NaN); or without NaNs at
+   the even places but one, which the vector code must find in any lane;
+   or without any NaN element. The gaps always keep tu_fill's values. */
+enum { INC2_RAW, INC2_ONENAN, INC2_NONAN, INC2_NDATA };
+
+struct inc2case {
+    int prec, lk, mode, data;
+    size_t n;
+    double alpha;
+};
+
+static int isnan_bits(int prec, uint64_t v)
+{
+    switch (prec) {
+    case REF_S: return (v & 0x7fffffffu) > 0x7f800000u;
+    case REF_D: return (v & 0x7fffffffffffffffull) > 0x7ff0000000000000ull;
+    case REF_H: return frk_hnan((uint16_t)v);
+    default: return frk_bnan((uint16_t)v);
+    }
+}
+
+static void put_bits(int prec, void *p, size_t k, uint64_t v)
+{
+    switch (prec) {
+    case REF_S: ((uint32_t *)p)[k] = (uint32_t)v; break;
+    case REF_D: ((uint64_t *)p)[k] = v; break;
+    default: ((uint16_t *)p)[k] = (uint16_t)v; break;
+    }
+}
+
+/* got against want, len bytes each, the data at byte d0 of both; the first
+   difference reported as a guard byte, a gap or a logical element. */
+static int inc2_diff(const struct inc2case *c, const char *what, const uint8_t *got,
+                     const uint8_t *want, size_t len, size_t d0, const uint8_t *xin)
+{
+    size_t i, es = tu_esize(c->prec);
+    long long b, e;
+    for (i = 0; i < len && got[i] == want[i]; i++)
+        ;
+    if (i == len)
+        return 0;
+    b = (long long)i - (long long)d0;
+    e = b < 0 ? -1 : b / (long long)es;
+    print_error("%s: %s%s_inc2 n=%zu alpha=%a %s data %d: %s differs at byte %lld, ",
+                label, tu_prec_name[c->prec], c->lk ? "leaky" : "relu", c->n, c->alpha,
+                inc2_mode[c->mode], c->data, what, b);
+    if (b < 0 || e >= 2 * (long long)c->n - 1)
+        print_error("a guard byte: expected 0x%02x got 0x%02x\n", want[i], got[i]);
+    else if (e % 2)
+        print_error("in the gap after element %lld: expected 0x%02x got 0x%02x\n", e / 2,
+                    want[i], got[i]);
+    else
+        print_error("element %lld: x 0x%llx expected 0x%llx got 0x%llx\n", e / 2,
+                    (unsigned long long)tu_get(c->prec, xin, e),
+                    (unsigned long long)tu_get(c->prec, want + d0, e),
+                    (unsigned long long)tu_get(c->prec, got + d0, e));
+    return 1;
+}
+
+static int run_inc2(frk_fwd f, const struct inc2case *c, uint64_t *rng)
+{
+    size_t es = tu_esize(c->prec), n = c->n, span = n ? 2 * n - 1 : 0;
+    size_t bytes = span * es, i;
+    int op = c->lk ? REF_LEAKY : REF_RELU, bad = 0;
+    int inplace = c->mode == INC2_INPLACE, fenced = c->mode >= INC2_XEND;
+    struct region x, y;
+    struct fence fx;
+    uint8_t *xp, *xin = tu_alloc(bytes);
+
+    memset(&x, 0, sizeof x);
+    memset(&fx, 0, sizeof fx);
+    if (fenced) {
+        fence_init(&fx, bytes, c->mode == INC2_XSTART);
+        xp = fx.p;
+    } else {
+        region_init(&x, es, span, n % MAXOFF);
+        xp = x.data;
+    }
+    tu_fill(c->prec, xp, span, rng);
+    if (c->data != INC2_RAW) {
+        for (i = 0; i < n; i++)
+            if (isnan_bits(c->prec, tu_get(c->prec, xp, (int64_t)(2 * i))))
+                put_bits(c->prec, xp, 2 * i, tu_get(c->prec, xp, (int64_t)(2 * i)) & 0x1);
+        if (c->data == INC2_ONENAN && n)
+            put_bits(c->prec, xp, 2 * (tu_rand(rng) % n),
+                     c->prec == REF_D ? 0xfff4000000000123ull
+                     : c->prec == REF_S ? 0x7fa00042u : c->prec == REF_H ? 0xfd11u : 0x7f91u);
+    }
+    memcpy(xin, xp, bytes);
+    if (!fenced)
+        region_save(&x);
+    if (!inplace) {
+        region_init(&y, es, span, (3 * n + 5) % MAXOFF);
+        region_save(&y);
+    }
+
+    if (inplace) {
+        ref_call(c->prec, op, (fr_int)n, c->alpha, xin, 2, NULL, 2, at(&x, x.expect), 2, NULL);
+        f(n, c->alpha, xp, xp);
+        bad |= inc2_diff(c, "y (in place)", x.raw, x.expect, x.bytes,
+                         (size_t)(x.data - x.raw), xin);
+    } else {
+        ref_call(c->prec, op, (fr_int)n, c->alpha, xin, 2, NULL, 2, at(&y, y.expect), 2, NULL);
+        f(n, c->alpha, xp, y.data);
+        bad |= inc2_diff(c, "y", y.raw, y.expect, y.bytes, (size_t)(y.data - y.raw), xin);
+        if (fenced)
+            bad |= inc2_diff(c, "x", xp, xin, bytes, 0, xin);
+        else
+            bad |= inc2_diff(c, "x", x.raw, x.expect, x.bytes, (size_t)(x.data - x.raw), xin);
+        region_free(&y);
+    }
+    if (fenced)
+        fence_free(&fx);
+    else
+        region_free(&x);
+    free(xin);
+    return bad;
+}
+
+/* Every n up to 70, a few long ones; alphas 0.01, 1, the smallest
+   subnormal, 1.5, -2, 0, -0, inf, a quiet and a signalling NaN; each layout
+   and data kind above. */
+static void test_inc2(void **state)
+{
+    static const uint32_t s_alphas[] = {0x3c23d70a, 0x3f800000, 0x00000001, 0x3fc00000,
+                                        0xc0000000, 0x00000000, 0x80000000, 0x7f800000,
+                                        0x7fc00000, 0xffa12345};
+    static const uint64_t d_alphas[] = {0x3f847ae147ae147bull, 0x3ff0000000000000ull, 1,
+                                        0x3ff8000000000000ull, 0xc000000000000000ull, 0,
+                                        0x8000000000000000ull, 0x7ff0000000000000ull,
+                                        0x7ff8000000000000ull, 0xfff4000000abcdefull};
+    static const size_t longs[] = {127, 128, 129, 255, 1000, 4099, 65539};
+    const size_t nshort = 71, nlen = nshort + sizeof longs / sizeof longs[0];
+    enum { NALPHA2 = sizeof s_alphas / sizeof s_alphas[0] };
+    uint64_t rng = 5;
+    int failures = 0, prec, lk, k, mode, data, ran = 0;
+    size_t li;
+    (void)state;
+    check_table();
+    for (prec = 0; prec < REF_NPREC; prec++)
+        for (lk = 0; lk < 2; lk++) {
+            frk_fwd f = lk ? table->leaky_inc2[prec] : table->relu_inc2[prec];
+            if (!f)
+                continue;
+            ran++;
+            for (li = 0; li < nlen; li++)
+                for (k = 0; k < (lk ? NALPHA2 : 1); k++)
+                    for (mode = 0; mode < INC2_NMODES; mode++)
+                        for (data = 0; data < INC2_NDATA; data++) {
+                            struct inc2case c = {0};
+                            c.prec = prec;
+                            c.lk = lk;
+                            c.mode = mode;
+                            c.data = data;
+                            c.n = li < nshort ? li : longs[li - nshort];
+                            if (prec == REF_D) {
+                                memcpy(&c.alpha, &d_alphas[k], 8);
+                            } else {
+                                float a;
+                                memcpy(&a, &s_alphas[k], 4);
+                                c.alpha = a;
+                            }
+                            if (run_inc2(f, &c, &rng) && ++failures >= MAXREPORT)
+                                goto out;
+                        }
+        }
+    if (!ran)
+        skip();
+out:
+    report(failures);
+}
+
 /* The same tests again with every output that is not in place streamed
    (non-temporal stores), whatever its size. */
 static size_t saved_nt;
@@ -426,6 +630,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_alignment),
         cmocka_unit_test(test_all_halves),
         cmocka_unit_test(test_long),
+        cmocka_unit_test(test_inc2),
         NT_TEST(test_lengths),
         NT_TEST(test_inplace_ynull),
         NT_TEST(test_alignment),
