@@ -742,11 +742,11 @@ static void register_all(void)
                         add_row(impls[i].kind, op, p, n, 1, &impls[i], 0, v == 2, 1);
                 }
             }
-            /* relu f32 with increment 2 on x and y: the automatic choice against
-               the plain loops (the same n elements, so the same bytes) */
+            /* relu f32 with increment 2 on x and y: every table against the
+               plain loops (the same n elements, so the same bytes) */
             if (p == P_S && (ops >> OP_RELU & 1))
                 for (int i = 0; i < nimpls; i++)
-                    if ((impls[i].kind == K_FR && impls[i].isa == FR_ISA_AUTO) ||
+                    if (impls[i].kind == K_FR ||
                         impls[i].peer == &peer_plain_base
 #ifdef BENCH_HAVE_PLAIN_AVX2
                         || impls[i].peer == &peer_plain_avx2
