@@ -156,6 +156,45 @@ INL vh mulv_h(int gen, vh v, vs a, vs nan, vh hn)
     return r;
 }
 
+/* With a finite nonzero alpha (LKP_h, LKB_h of simd_half.h) 8 halves at a
+   time straight from memory, so that no loaded vector is split in two: the
+   forward multiplies the lanes with x <= 0 (kept lanes round-trip exactly,
+   NaNs quieted), the backward blends the kept dy in after rounding. Native
+   F16C only: SIMDe's drops the NaN payloads that kept lanes carry. */
+#if defined(SIMDE_X86_F16C_NATIVE)
+#define LKP_h 1
+INL void lkp_h(int nt, const uint16_t *x, uint16_t *y, vs a)
+{
+    for (int j = 0; j < 2; j++) {
+        vs f = simde_mm256_cvtph_ps(simde_mm_loadu_si128((const void *)(x + 8 * j)));
+        f = simde_mm256_blendv_ps(f, simde_mm256_mul_ps(f, a),
+                                  simde_mm256_cmp_ps(f, simde_mm256_setzero_ps(), SIMDE_CMP_LE_OQ));
+        simde__m128i r = simde_mm256_cvtps_ph(f, SIMDE_MM_FROUND_TO_NEAREST_INT | SIMDE_MM_FROUND_NO_EXC);
+        if (nt)
+            simde_mm_stream_si128((void *)(y + 8 * j), r);
+        else
+            simde_mm_storeu_si128((void *)(y + 8 * j), r);
+    }
+}
+
+#define LKB_h 1
+INL void lkb_h(int nt, mh m, const uint16_t *dy, uint16_t *dx, vs a)
+{
+    for (int j = 0; j < 2; j++) {
+        simde__m128i d = simde_mm_loadu_si128((const void *)(dy + 8 * j));
+        simde__m128i mj = j ? simde_mm256_extracti128_si256(m, 1) : simde_mm256_castsi256_si128(m);
+        simde__m128i r = simde_mm_blendv_epi8(
+            simde_mm256_cvtps_ph(simde_mm256_mul_ps(simde_mm256_cvtph_ps(d), a),
+                                 SIMDE_MM_FROUND_TO_NEAREST_INT | SIMDE_MM_FROUND_NO_EXC),
+            d, mj);
+        if (nt)
+            simde_mm_stream_si128((void *)(dx + 8 * j), r);
+        else
+            simde_mm_storeu_si128((void *)(dx + 8 * j), r);
+    }
+}
+#endif
+
 /* f32 to bfloat16 as frk_f2b, sign-extended in 32-bit lanes. A quiet NaN
    is kept when gen; else the only NaNs are widened NaN v quieted, whose low
    16 bits are zero, so the rounding add leaves them as they are. */
