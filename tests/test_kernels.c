@@ -1,4 +1,4 @@
-/* Kernel-table tests: one table (argv: isa, native|emul) against the reference, bit for bit, with guard bytes. */
+/* Kernel-table tests: one table (argv: isa, native|base|emul) against the reference, bit for bit, with guard bytes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -641,8 +641,9 @@ int main(int argc, char **argv)
     int emul, rc;
 
     if ((argc != 3 && argc != 4) || (int)(isa = tu_isa_from_name(argv[1])) <= 0 ||
-        (strcmp(argv[2], "native") != 0 && strcmp(argv[2], "emul") != 0)) {
-        fprintf(stderr, "usage: %s scalar|sse2|avx2|avx512|neon native|emul "
+        (strcmp(argv[2], "native") != 0 && strcmp(argv[2], "emul") != 0 &&
+         strcmp(argv[2], "base") != 0)) {
+        fprintf(stderr, "usage: %s scalar|sse2|avx2|avx512|neon native|base|emul "
                         "[test name pattern]\n", argv[0]);
         return 2;
     }
@@ -653,7 +654,8 @@ int main(int argc, char **argv)
         table = emul_table(isa);
         fallback = &frk_table_scalar_emul;
     } else {
-        table = frk_native_table(isa);
+        /* base: the native table without the CPU extensions it may use */
+        table = strcmp(argv[2], "base") == 0 ? frk_base_table(isa) : frk_native_table(isa);
         fallback = &frk_table_scalar;
         if (table == NULL && tu_cpu_has(isa)) {
             fprintf(stderr, "%s: this CPU runs %s but frk_native_table gives "
