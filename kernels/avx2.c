@@ -257,8 +257,8 @@ INL void st2_d(double *y, vd v)
     simde_mm_storeh_pd(y + 6, hi);
 }
 
-INC2(s, float, 8, frk_nanval32)
-INC2(d, double, 4, frk_nanval64)
+INC2(s, float, 8, frk_nanval32, 1)
+INC2(d, double, 4, frk_nanval64, 1)
 
 /* The low 16 bits of each 32-bit lane, sign-extended so that the saturating
    pack keeps them; the pack works within 128-bit halves, so the elements

@@ -339,33 +339,20 @@ HKERNELS(bx, 32, 0x7f80, frk_bpos, frk_bnan, hn_bx, B_MUL0)
 KERNELS(s, float, 16, frk_nanval32, frk_mul32)
 KERNELS(d, double, 8, frk_nanval64, frk_mul64)
 
-/* Increment 2: a masked load and store touch only the addressed elements.
-   Native only: emulated masked forms touch the whole vector, and SIMDe 0.7.4
-   has no masked 512-bit loadu/storeu, hence the native names. */
+/* Increment 2 (INC2 of simd_body.h): a masked load and store touch only
+   the addressed elements, which stay in the even lanes; the odd lanes are
+   zero and never stored. Native only: emulated masked forms touch the whole
+   vector, and SIMDe 0.7.4 has no masked 512-bit loadu/storeu, hence the
+   native names. */
 #if defined(SIMDE_X86_AVX512F_NATIVE) && !defined(FRK_EMUL)
 #define HAVE_INC2
-#define INC2_MASKED(P, T, W, K, NANV, LD, ST)                                         \
-    static void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)    \
-    {                                                                          \
-        T a = lk ? (T)alpha : 0;                                               \
-        v##P va = dup_##P(a), vn = dup_##P(NANV(a));                           \
-        size_t i = 0;                                                          \
-        for (; i + W / 2 <= n; i += W / 2)                                     \
-            ST(y + 2 * i, K, fwd1_##P(lk, LD(K, x + 2 * i), va, vn));          \
-        for (; i < n; i++)                                                     \
-            y[2 * i] = fwd0_##P(lk, x[2 * i], a);                              \
-    }                                                                          \
-    static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y) \
-    {                                                                          \
-        inc2_##P(0, n, alpha, x, y);                                           \
-    }                                                                          \
-    static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y) \
-    {                                                                          \
-        inc2_##P(1, n, alpha, x, y);                                           \
-    }
+INL vs ld2_s(const float *x) { return _mm512_maskz_loadu_ps(0x5555, x); }
+INL void st2_s(float *y, vs v) { _mm512_mask_storeu_ps(y, 0x5555, v); }
+INL vd ld2_d(const double *x) { return _mm512_maskz_loadu_pd(0x55, x); }
+INL void st2_d(double *y, vd v) { _mm512_mask_storeu_pd(y, 0x55, v); }
 
-INC2_MASKED(s, float, 16, 0x5555, frk_nanval32, _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps)
-INC2_MASKED(d, double, 8, 0x55, frk_nanval64, _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd)
+INC2(s, float, 8, frk_nanval32, 0)
+INC2(d, double, 4, frk_nanval64, 0)
 #endif
 
 const struct frk_table FRK_TABLE(avx512) = {

@@ -445,8 +445,8 @@ INL void st2_d(double *p, vd v)
     simde_vst1q_lane_f64(p + 2, v, 1);
 }
 
-INC2(s, float, 4, frk_nanval32)
-INC2(d, double, 2, frk_nanval64)
+INC2(s, float, 4, frk_nanval32, 1)
+INC2(d, double, 2, frk_nanval64, 1)
 
 const struct frk_table FRK_TABLE(neon) = {
     .isa = FR_ISA_NEON,

@@ -225,8 +225,8 @@ INL void st2_d(double *y, vd v)
     simde_mm_storeh_pd(y + 2, v);
 }
 
-INC2(s, float, 4, frk_nanval32)
-INC2(d, double, 2, frk_nanval64)
+INC2(s, float, 4, frk_nanval32, 1)
+INC2(d, double, 2, frk_nanval64, 0)
 
 /* The low 16 bits of each 32-bit lane, sign-extended so that the saturating
    pack keeps them: elements 0-7. */
