@@ -11,7 +11,7 @@ set(FR_ALL_ISAS scalar sse2 avx2 avx512 neon)
 
 set(FR_FLAGS_sse2 -msse2)
 set(FR_FLAGS_avx2 -mavx2 -mfma -mf16c)
-set(FR_FLAGS_avx512 -mavx512f -mavx512bw -mavx512vl -mavx512dq)
+set(FR_FLAGS_avx512 -mavx512f -mavx512bw -mavx512vl -mavx512dq -mf16c)
 set(FR_FLAGS_neon)
 
 # Only the kernel files get ISA flags: the rest of the library stays baseline.

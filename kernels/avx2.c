@@ -158,17 +158,18 @@ INL vh mulv_h(int gen, vh v, vs a, vs nan, vh hn)
 
 /* With a finite nonzero alpha (LKP_h, LKB_h of simd_half.h) 8 halves at a
    time straight from memory, so that no loaded vector is split in two: the
-   forward multiplies the lanes with x <= 0 (kept lanes round-trip exactly,
-   NaNs quieted), the backward blends the kept dy in after rounding. Native
+   forward multiplies the lanes with x <= 0, or with the sign bit set when
+   alpha > 0 (one blendv, no compare; kept lanes round-trip exactly, NaNs
+   quieted), the backward blends the kept dy in after rounding. Native
    F16C only: SIMDe's drops the NaN payloads that kept lanes carry. */
 #if defined(SIMDE_X86_F16C_NATIVE)
 #define LKP_h 1
-INL void lkp_h(int nt, const uint16_t *x, uint16_t *y, vs a)
+INL void lkp_h(int nt, int pos, const uint16_t *x, uint16_t *y, vs a)
 {
     for (int j = 0; j < 2; j++) {
         vs f = simde_mm256_cvtph_ps(simde_mm_loadu_si128((const void *)(x + 8 * j)));
-        f = simde_mm256_blendv_ps(f, simde_mm256_mul_ps(f, a),
-                                  simde_mm256_cmp_ps(f, simde_mm256_setzero_ps(), SIMDE_CMP_LE_OQ));
+        vs m = pos ? f : simde_mm256_cmp_ps(f, simde_mm256_setzero_ps(), SIMDE_CMP_LE_OQ);
+        f = simde_mm256_blendv_ps(f, simde_mm256_mul_ps(f, a), m);
         simde__m128i r = simde_mm256_cvtps_ph(f, SIMDE_MM_FROUND_TO_NEAREST_INT | SIMDE_MM_FROUND_NO_EXC);
         if (nt)
             simde_mm_stream_si128((void *)(y + 8 * j), r);

@@ -16,8 +16,10 @@
                        kernels.h, narrowed as frk_f2h / frk_f2b do
      LKV_h, LKV_b      1 where lkv_h, lkv_b (x, alpha, hn) give the whole leaky
                        forward for a finite nonzero alpha, else 0
-     LKP_h, LKP_b      1 where lkp_h, lkp_b (nt, x, y, alpha) do the same
-                       from memory to memory for W elements, else 0
+     LKP_h, LKP_b      1 where lkp_h, lkp_b (nt, pos, x, y, alpha) do the
+                       same from memory to memory for W elements, else 0;
+                       pos: alpha > 0, so that the lanes to multiply are
+                       those with the sign bit set (alpha * +0 is +0)
      LKB_h, LKB_b      the same for the leaky backwards: lkb_h, lkb_b (nt,
                        lane mask x > 0, dy, dx, alpha)
    With inf the encoding of +infinity, x > 0 is 0 < x <= inf, and relu keeps
@@ -34,11 +36,11 @@
 #endif
 #ifndef LKP_h
 #define LKP_h 0
-#define lkp_h(nt, x, y, a) ((void)(nt), (void)(x), (void)(y), (void)(a))
+#define lkp_h(nt, pos, x, y, a) ((void)(nt), (void)(pos), (void)(x), (void)(y), (void)(a))
 #endif
 #ifndef LKP_b
 #define LKP_b 0
-#define lkp_b(nt, x, y, a) ((void)(nt), (void)(x), (void)(y), (void)(a))
+#define lkp_b(nt, pos, x, y, a) ((void)(nt), (void)(pos), (void)(x), (void)(y), (void)(a))
 #endif
 #ifndef LKB_h
 #define LKB_h 0
@@ -104,9 +106,12 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
-    if (lk && !gen && LKP_##P)                                                 \
+    if (lk && !gen && LKP_##P && a > 0)                                        \
         for (; i + W <= n; i += W)                                             \
-            lkp_##P(nt, x + i, y + i, va);                                     \
+            lkp_##P(nt, 1, x + i, y + i, va);                                  \
+    else if (lk && !gen && LKP_##P)                                            \
+        for (; i + W <= n; i += W)                                             \
+            lkp_##P(nt, 0, x + i, y + i, va);                                  \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         vh v[4];                                                               \
         for (j = 0; j < 4; j++)                                                \
@@ -190,7 +195,7 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
             putm(mask + i / 8, W / 8, t);                                      \
             t >>= W;                                                           \
             if (lk && !gen && LKP_##P)                                         \
-                lkp_##P(nt, x + i, y + i, va);                                 \
+                lkp_##P(nt, a > 0, x + i, y + i, va);                          \
             else                                                               \
                 hput_##P(nt, y + i, hfwd1_##P(lk, gen, v, va, vn, hn));        \
         }                                                                      \
