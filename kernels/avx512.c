@@ -180,29 +180,14 @@ INL vh mulv_h(int gen, vh v, vs a, vs nan, vh hn)
     return r;
 }
 
-/* With a finite nonzero alpha the leaky forward stays in f32: vcvtph2ps,
-   a multiply masked to the lanes with x <= 0, vcvtps2ph. Lanes kept (x > 0
-   or NaN) make an exact round trip, NaNs quieted as the NaN rule says. No
-   blend in binary16 and no compare of both ends of the range. The lkp_ and
-   lkb_ forms (memory to memory) convert 128 bits at a time: on Zen 4 the
-   256-bit conversions run 25 % faster than the 512-bit ones, and splitting a
-   loaded vector costs a fifth. */
+/* With a finite nonzero alpha (LKP_h, LKB_h of simd_half.h) the f16 leaky
+   kernels stay in f32, 8 halves at a time straight from memory: vcvtph2ps,
+   a multiply masked to the lanes with x <= 0, vcvtps2ph. Kept lanes (x > 0
+   or NaN) make an exact round trip, NaNs quieted as the NaN rule says. On
+   Zen 4 the 256-bit conversions run 25 % faster than the 512-bit ones, and
+   splitting a loaded 512-bit vector costs a fifth. */
 #if defined(SIMDE_X86_AVX512F_NATIVE)
 #define RN (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-#define LKV_h 1
-INL simde__m256i lkv16_h(simde__m256i h, vs a)
-{
-    vs f = _mm512_cvtph_ps(h);
-    f = _mm512_mask_mul_ps(f, _mm512_cmp_ps_mask(f, _mm512_setzero_ps(), _CMP_LE_OQ), f, a);
-    return _mm512_cvtps_ph(f, RN);
-}
-INL vh lkv_h(vh x, vs a, vh hn)
-{
-    (void)hn;
-    return _mm512_inserti64x4(_mm512_castsi256_si512(lkv16_h(_mm512_castsi512_si256(x), a)),
-                              lkv16_h(_mm512_extracti64x4_epi64(x, 1), a), 1);
-}
-
 INL void put8_h(int nt, uint16_t *p, __m128i r)
 {
     if (nt)
