@@ -226,57 +226,56 @@ HALF_KERNELS(16)
 KERNELS(s, float, 8, frk_nanval32, frk_mul32)
 KERNELS(d, double, 4, frk_nanval64, frk_mul64)
 
-/* Increment 2 (INC2 of simd_body.h): whole vectors are loaded, their even
-   lanes packed, and each result is stored on its own. */
+/* Increment 2 (INC2 of simd_body.h): each addressed element is loaded and
+   stored on its own; the gaps between them are neither read nor written. */
 
-/* Lanes 0, 2, 4, 6 of each vector, packed as elements 0 1 4 5 | 2 3 6 7. */
-INL vs ld2_s(const float *x) { return simde_mm256_shuffle_ps(ld_s(x), ld_s(x + 8), 0x88); }
+INL vs ld2_s(const float *x)
+{
+    return simde_mm256_setr_ps(x[0], x[2], x[4], x[6], x[8], x[10], x[12], x[14]);
+}
 
-/* Lanes 0 1 2 3 of v to y, y + 2, y + o, y + o + 2. */
-INL void put4_s(float *y, size_t o, simde__m128 v)
+/* Lanes 0 1 2 3 of v to y, y + 2, y + 4, y + 6. */
+INL void put4_s(float *y, simde__m128 v)
 {
     put2_32(y, y + 2, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(v)));
-    put2_32(y + o, y + o + 2,
+    put2_32(y + 4, y + 6,
             (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(simde_mm_movehl_ps(v, v))));
 }
 
 INL void st2_s(float *y, vs v)
 {
-    put4_s(y, 8, simde_mm256_castps256_ps128(v));
-    put4_s(y + 4, 8, simde_mm256_extractf128_ps(v, 1));
+    put4_s(y, simde_mm256_castps256_ps128(v));
+    put4_s(y + 8, simde_mm256_extractf128_ps(v, 1));
 }
 
-/* Lanes 0, 2 of each vector, packed as elements 0 2 | 1 3. */
-INL vd ld2_d(const double *x) { return simde_mm256_unpacklo_pd(ld_d(x), ld_d(x + 4)); }
+INL vd ld2_d(const double *x) { return simde_mm256_setr_pd(x[0], x[2], x[4], x[6]); }
 
 INL void st2_d(double *y, vd v)
 {
     simde__m128d lo = simde_mm256_castpd256_pd128(v), hi = simde_mm256_extractf128_pd(v, 1);
     simde_mm_storel_pd(y, lo);
-    simde_mm_storeh_pd(y + 4, lo);
-    simde_mm_storel_pd(y + 2, hi);
+    simde_mm_storeh_pd(y + 2, lo);
+    simde_mm_storel_pd(y + 4, hi);
     simde_mm_storeh_pd(y + 6, hi);
 }
 
-INC2(s, float, 8, frk_nanval32, 1)
-INC2(d, double, 4, frk_nanval64, 1)
+INC2(s, float, 8, frk_nanval32)
+INC2(d, double, 4, frk_nanval64)
 
-/* The low 16 bits of each 32-bit lane, sign-extended so that the saturating
-   pack keeps them; the pack works within 128-bit halves, so the elements
-   come as 0-3 8-11 | 4-7 12-15. */
 INL vh ld2_h(const uint16_t *x)
 {
-    vi a = simde_mm256_srai_epi32(simde_mm256_slli_epi32(ld_h(x), 16), 16);
-    vi b = simde_mm256_srai_epi32(simde_mm256_slli_epi32(ld_h(x + 16), 16), 16);
-    return simde_mm256_packs_epi32(a, b);
+    return simde_mm256_setr_epi16(
+        (int16_t)x[0], (int16_t)x[2], (int16_t)x[4], (int16_t)x[6], (int16_t)x[8], (int16_t)x[10],
+        (int16_t)x[12], (int16_t)x[14], (int16_t)x[16], (int16_t)x[18], (int16_t)x[20],
+        (int16_t)x[22], (int16_t)x[24], (int16_t)x[26], (int16_t)x[28], (int16_t)x[30]);
 }
 
 INL void st2_h(uint16_t *y, vh v)
 {
     simde__m128i lo = simde_mm256_castsi256_si128(v), hi = simde_mm256_extracti128_si256(v, 1);
     put4_16(y, (uint64_t)simde_mm_cvtsi128_si64(lo));
-    put4_16(y + 16, (uint64_t)simde_mm_extract_epi64(lo, 1));
-    put4_16(y + 8, (uint64_t)simde_mm_cvtsi128_si64(hi));
+    put4_16(y + 8, (uint64_t)simde_mm_extract_epi64(lo, 1));
+    put4_16(y + 16, (uint64_t)simde_mm_cvtsi128_si64(hi));
     put4_16(y + 24, (uint64_t)simde_mm_extract_epi64(hi, 1));
 }
 

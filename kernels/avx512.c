@@ -343,8 +343,8 @@ INL void st2_s(float *y, vs v) { _mm512_mask_storeu_ps(y, 0x5555, v); }
 INL vd ld2_d(const double *x) { return _mm512_maskz_loadu_pd(0x55, x); }
 INL void st2_d(double *y, vd v) { _mm512_mask_storeu_pd(y, 0x55, v); }
 
-INC2(s, float, 8, frk_nanval32, 0)
-INC2(d, double, 4, frk_nanval64, 0)
+INC2(s, float, 8, frk_nanval32)
+INC2(d, double, 4, frk_nanval64)
 #endif
 
 const struct frk_table FRK_TABLE(avx512) = {

@@ -428,9 +428,15 @@ KERNELS16(b, 1)
     {P##_relu, P##_leaky, P##_relu_bwd, P##_leaky_bwd, P##_relu_mask,          \
      P##_leaky_mask, P##_relu_bwd_mask, P##_leaky_bwd_mask}
 
-/* Increment 2 (INC2 of simd_body.h): ld2 deinterleaves 2W elements and
-   keeps the even ones, and lane stores write y[2i] alone. */
-INL vs ld2_s(const float *p) { return simde_vld2q_f32(p).val[0]; }
+/* Increment 2 (INC2 of simd_body.h): lane loads and lane stores touch
+   x[2i] and y[2i] alone, never the gaps between them. */
+INL vs ld2_s(const float *p)
+{
+    vs v = simde_vld1q_dup_f32(p);
+    v = simde_vld1q_lane_f32(p + 2, v, 1);
+    v = simde_vld1q_lane_f32(p + 4, v, 2);
+    return simde_vld1q_lane_f32(p + 6, v, 3);
+}
 INL void st2_s(float *p, vs v)
 {
     simde_vst1q_lane_f32(p, v, 0);
@@ -438,15 +444,15 @@ INL void st2_s(float *p, vs v)
     simde_vst1q_lane_f32(p + 4, v, 2);
     simde_vst1q_lane_f32(p + 6, v, 3);
 }
-INL vd ld2_d(const double *p) { return simde_vld2q_f64(p).val[0]; }
+INL vd ld2_d(const double *p) { return simde_vld1q_lane_f64(p + 2, simde_vld1q_dup_f64(p), 1); }
 INL void st2_d(double *p, vd v)
 {
     simde_vst1q_lane_f64(p, v, 0);
     simde_vst1q_lane_f64(p + 2, v, 1);
 }
 
-INC2(s, float, 4, frk_nanval32, 1)
-INC2(d, double, 2, frk_nanval64, 1)
+INC2(s, float, 4, frk_nanval32)
+INC2(d, double, 2, frk_nanval64)
 
 const struct frk_table FRK_TABLE(neon) = {
     .isa = FR_ISA_NEON,

@@ -413,19 +413,17 @@ INL void put4_16(uint16_t *y, uint64_t b)
 }
 
 /* Increment 2, x[2i] -> y[2i] for i < n, in files that define ld2_ (W
-   elements from 2W, the gaps inside the span read) and st2_ (W elements
-   written 2 apart, each by a store of its own, so that no byte of a gap is
-   read or written: another thread may own them). OVER: 1 where ld2_ reads
-   up to the gap after its last element, so that a vector step runs only
-   while an element follows, 0 where it reads nothing past it. */
-#define INC2(P, T, W, NANV, OVER)                                              \
+   elements loaded from 2W) and st2_ (W elements written 2 apart), both
+   touching the addressed elements alone: the contract forbids reading or
+   writing the gaps, which another thread may own. */
+#define INC2(P, T, W, NANV)                                                    \
 INL void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
     size_t i = 0;                                                              \
     unsigned k;                                                                \
-    for (; i + 4 * W + OVER <= n; i += 4 * W) {                                \
+    for (; i + 4 * W <= n; i += 4 * W) {                                       \
         v##P v[4], p[4];                                                       \
         for (k = 0; k < 4; k++)                                                \
             p[k] = v[k] = ld2_##P(x + 2 * (i + k * W));                        \
@@ -435,7 +433,7 @@ INL void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
             st2_##P(y + 2 * (i + k * W),                                       \
                     lk ? sel_##P(gt_##P(v[k]), v[k], p[k]) : vrelu_##P(v[k])); \
     }                                                                          \
-    for (; i + W + OVER <= n; i += W)                                          \
+    for (; i + W <= n; i += W)                                                 \
         st2_##P(y + 2 * i, fwd1_##P(lk, ld2_##P(x + 2 * i), va, vn));          \
     for (; i < n; i++)                                                         \
         y[2 * i] = fwd0_##P(lk, x[2 * i], a);                                  \

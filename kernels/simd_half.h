@@ -311,7 +311,7 @@ INL void inc2_##P(int lk, int gen, size_t n, double alpha, const uint16_t *x, \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = hn_##P(gen, a);                                                    \
     size_t i = 0;                                                              \
-    for (; i + W < n; i += W)                                                  \
+    for (; i + W <= n; i += W)                                                 \
         st2_h(y + 2 * i, hfwd1_##P(lk, gen, ld2_h(x + 2 * i), va, vn, hn));    \
     for (; i < n; i++)                                                         \
         y[2 * i] = hfwd0_##P(lk, x[2 * i], a);                                 \

@@ -203,11 +203,10 @@ HALF_KERNELS(8)
 KERNELS(s, float, 4, frk_nanval32, frk_mul32)
 KERNELS(d, double, 2, frk_nanval64, frk_mul64)
 
-/* Increment 2 (INC2 of simd_body.h): whole vectors are loaded, their even
-   lanes packed, and each result is stored on its own. */
+/* Increment 2 (INC2 of simd_body.h): each addressed element is loaded and
+   stored on its own; the gaps between them are neither read nor written. */
 
-/* Lanes 0, 2 of each vector: elements 0-3. */
-INL vs ld2_s(const float *x) { return simde_mm_shuffle_ps(ld_s(x), ld_s(x + 4), 0x88); }
+INL vs ld2_s(const float *x) { return simde_mm_setr_ps(x[0], x[2], x[4], x[6]); }
 
 INL void st2_s(float *y, vs v)
 {
@@ -216,7 +215,6 @@ INL void st2_s(float *y, vs v)
             (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(simde_mm_movehl_ps(v, v))));
 }
 
-/* movsd and movhpd load the two elements alone. */
 INL vd ld2_d(const double *x) { return simde_mm_loadh_pd(simde_mm_load_sd(x), x + 2); }
 
 INL void st2_d(double *y, vd v)
@@ -225,16 +223,13 @@ INL void st2_d(double *y, vd v)
     simde_mm_storeh_pd(y + 2, v);
 }
 
-INC2(s, float, 4, frk_nanval32, 1)
-INC2(d, double, 2, frk_nanval64, 0)
+INC2(s, float, 4, frk_nanval32)
+INC2(d, double, 2, frk_nanval64)
 
-/* The low 16 bits of each 32-bit lane, sign-extended so that the saturating
-   pack keeps them: elements 0-7. */
 INL vh ld2_h(const uint16_t *x)
 {
-    vi a = simde_mm_srai_epi32(simde_mm_slli_epi32(ld_h(x), 16), 16);
-    vi b = simde_mm_srai_epi32(simde_mm_slli_epi32(ld_h(x + 8), 16), 16);
-    return simde_mm_packs_epi32(a, b);
+    return simde_mm_setr_epi16((int16_t)x[0], (int16_t)x[2], (int16_t)x[4], (int16_t)x[6],
+                               (int16_t)x[8], (int16_t)x[10], (int16_t)x[12], (int16_t)x[14]);
 }
 
 INL void st2_h(uint16_t *y, vh v)
