@@ -38,8 +38,8 @@ struct frk_table {
     struct frk_ops ops[FRK_NPREC];
     /* Optional, per precision: the forwards over x[2i] -> y[2i], i < n
        (increment 2 on both vectors), touching no element in between. NULL:
-       the front end gathers into a buffer instead. Only native builds fill
-       them: emulated masked stores would touch the gaps. */
+       the front end gathers into a buffer instead. AVX-512 fills them in
+       native builds only: its emulated masked forms touch the gaps. */
     frk_fwd relu_inc2[FRK_NPREC], leaky_inc2[FRK_NPREC];
     /* Optional: where the CPU also has the extension ext (an frk_ext), the
        non-NULL slots of ext_ops[] replace those of ops[]. */

@@ -121,21 +121,30 @@ INL void put_##P(int nt, T *p, v##P v)                                         \
         st_##P(p, v);                                                          \
 }                                                                              \
                                                                                \
-/* Four vectors x[k] forward to y + k * W. */                                  \
-INL void fwd4_##P(int lk, int nt, T *y, const v##P *x, v##P a, v##P nan)       \
+/* The forward of four vectors x[k] into r[k]. */                              \
+INL void fwdv4_##P(int lk, const v##P *x, v##P a, v##P nan, v##P *r)           \
 {                                                                              \
-    v##P p[4];                                                                 \
     unsigned k;                                                                \
     if (lk) {                                                                  \
         for (k = 0; k < 4; k++)                                                \
-            p[k] = x[k];                                                       \
-        mul4_##P(p, a, nan);                                                   \
+            r[k] = x[k];                                                       \
+        mul4_##P(r, a, nan);                                                   \
         for (k = 0; k < 4; k++)                                                \
-            put_##P(nt, y + k * W, sel_##P(gt_##P(x[k]), x[k], p[k]));         \
+            r[k] = sel_##P(gt_##P(x[k]), x[k], r[k]);                          \
     } else {                                                                   \
         for (k = 0; k < 4; k++)                                                \
-            put_##P(nt, y + k * W, vrelu_##P(x[k]));                           \
+            r[k] = vrelu_##P(x[k]);                                            \
     }                                                                          \
+}                                                                              \
+                                                                               \
+/* Four vectors x[k] forward to y + k * W. */                                  \
+INL void fwd4_##P(int lk, int nt, T *y, const v##P *x, v##P a, v##P nan)       \
+{                                                                              \
+    v##P r[4];                                                                 \
+    unsigned k;                                                                \
+    fwdv4_##P(lk, x, a, nan, r);                                               \
+    for (k = 0; k < 4; k++)                                                    \
+        put_##P(nt, y + k * W, r[k]);                                          \
 }                                                                              \
                                                                                \
 /* Four vectors of dy[k] under masks m[k] backward to dx + k * W. */           \
@@ -424,14 +433,12 @@ INL void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
     size_t i = 0;                                                              \
     unsigned k;                                                                \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        v##P v[4], p[4];                                                       \
+        v##P v[4], r[4];                                                       \
         for (k = 0; k < 4; k++)                                                \
-            p[k] = v[k] = ld2_##P(x + 2 * (i + k * W));                        \
-        if (lk)                                                                \
-            mul4_##P(p, va, vn);                                               \
+            v[k] = ld2_##P(x + 2 * (i + k * W));                               \
+        fwdv4_##P(lk, v, va, vn, r);                                           \
         for (k = 0; k < 4; k++)                                                \
-            st2_##P(y + 2 * (i + k * W),                                       \
-                    lk ? sel_##P(gt_##P(v[k]), v[k], p[k]) : vrelu_##P(v[k])); \
+            st2_##P(y + 2 * (i + k * W), r[k]);                                \
     }                                                                          \
     for (; i + W <= n; i += W)                                                 \
         st2_##P(y + 2 * i, fwd1_##P(lk, ld2_##P(x + 2 * i), va, vn));          \
