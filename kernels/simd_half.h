@@ -208,24 +208,30 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
         nt_fence();                                                            \
 }                                                                              \
                                                                                \
-/* Ordinary stores only: streamed, these ran at 40 % of a streaming copy at \
-   64M, with ordinary ones at about 70 % (bench/NOTES.md, entry 10). */       \
-INL void hbwdm_##P(int lk, int gen, size_t n, double alpha,                    \
+INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
                    const uint8_t *mask, const uint16_t *dy, uint16_t *dx)      \
 {                                                                              \
     float a = lk ? (float)alpha : 0;                                           \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = HN(gen, a);                                                        \
-    size_t i = 0;                                                              \
+    size_t i = 0, h = nt ? nthead(dx, 2, n) : 0;                               \
+    unsigned s = (unsigned)h & 7;                                              \
+    for (; i < h; i++)                                                         \
+        dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
     for (; i + W <= n; i += W) {                                               \
         uint64_t b = getm(mask + i / 8, W / 8);                                \
+        if (nt && s)                                                           \
+            b = b >> s | (uint64_t)mask[i / 8 + W / 8] << (W - s);             \
         if (lk && !gen && LKB_##P)                                             \
-            lkb_##P(0, unbits_h(b), dy + i, dx + i, va);                       \
+            lkb_##P(nt, unbits_h(b), dy + i, dx + i, va);                      \
         else                                                                   \
-            st_h(dx + i, hbwd1_##P(lk, gen, unbits_h(b), ld_h(dy + i), va, vn, hn)); \
+            hput_##P(nt, dx + i,                                               \
+                     hbwd1_##P(lk, gen, unbits_h(b), ld_h(dy + i), va, vn, hn)); \
     }                                                                          \
     for (; i < n; i++)                                                         \
         dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
+    if (nt)                                                                    \
+        nt_fence();                                                            \
 }                                                                              \
                                                                                \
 /* Each entry point picks one of the forms above. */                           \
@@ -287,15 +293,21 @@ static void leaky_mask_##P(size_t n, double alpha, const void *x, void *y,     \
 static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
                               const void *dy, void *dx)                        \
 {                                                                              \
-    hbwdm_##P(0, 0, n, alpha, mask, dy, dx);                                   \
+    if (ntok(dx, dy, dy, 2 * n, 2))                                            \
+        hbwdm_##P(0, 0, 1, n, alpha, mask, dy, dx);                            \
+    else                                                                       \
+        hbwdm_##P(0, 0, 0, n, alpha, mask, dy, dx);                            \
 }                                                                              \
 static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
                                const void *dy, void *dx)                       \
 {                                                                              \
+    int nt = ntok(dx, dy, dy, 2 * n, 2);                                       \
     if (hgen(alpha))                                                           \
-        hbwdm_##P(1, 1, n, alpha, mask, dy, dx);                               \
+        hbwdm_##P(1, 1, nt, n, alpha, mask, dy, dx);                           \
+    else if (nt)                                                               \
+        hbwdm_##P(1, 0, 1, n, alpha, mask, dy, dx);                            \
     else                                                                       \
-        hbwdm_##P(1, 0, n, alpha, mask, dy, dx);                               \
+        hbwdm_##P(1, 0, 0, n, alpha, mask, dy, dx);                            \
 }
 
 #define H_MUL0(v, a) frk_f2h(frk_mul32(frk_h2f(v), a))
