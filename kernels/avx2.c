@@ -231,7 +231,8 @@ KERNELS(d, double, 4, frk_nanval64, frk_mul64)
 
 INL vs ld2_s(const float *x)
 {
-    return simde_mm256_setr_ps(x[0], x[2], x[4], x[6], x[8], x[10], x[12], x[14]);
+    return simde_mm256_setr_ps(ld1_s(x), ld1_s(x + 2), ld1_s(x + 4), ld1_s(x + 6), ld1_s(x + 8),
+                               ld1_s(x + 10), ld1_s(x + 12), ld1_s(x + 14));
 }
 
 /* Lanes 0 1 2 3 of v to y, y + 2, y + 4, y + 6. */
@@ -248,7 +249,10 @@ INL void st2_s(float *y, vs v)
     put4_s(y + 8, simde_mm256_extractf128_ps(v, 1));
 }
 
-INL vd ld2_d(const double *x) { return simde_mm256_setr_pd(x[0], x[2], x[4], x[6]); }
+INL vd ld2_d(const double *x)
+{
+    return simde_mm256_setr_pd(ld1_d(x), ld1_d(x + 2), ld1_d(x + 4), ld1_d(x + 6));
+}
 
 INL void st2_d(double *y, vd v)
 {
@@ -264,10 +268,7 @@ INC2(d, double, 4, frk_nanval64)
 
 INL vh ld2_h(const uint16_t *x)
 {
-    return simde_mm256_setr_epi16(
-        (int16_t)x[0], (int16_t)x[2], (int16_t)x[4], (int16_t)x[6], (int16_t)x[8], (int16_t)x[10],
-        (int16_t)x[12], (int16_t)x[14], (int16_t)x[16], (int16_t)x[18], (int16_t)x[20],
-        (int16_t)x[22], (int16_t)x[24], (int16_t)x[26], (int16_t)x[28], (int16_t)x[30]);
+    return simde_mm256_setr_epi64x(ld4_16(x), ld4_16(x + 8), ld4_16(x + 16), ld4_16(x + 24));
 }
 
 INL void st2_h(uint16_t *y, vh v)

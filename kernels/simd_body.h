@@ -421,6 +421,33 @@ INL void put4_16(uint16_t *y, uint64_t b)
     }
 }
 
+/* One element of a strided vector, loaded on its own: a volatile access is
+   never merged with its neighbours into one vector load, which would read the
+   gaps between them (GCC -O3 turns x[0], x[2], x[4], x[6] into movups and
+   shufps). */
+INL float ld1_s(const float *p) { return *(const volatile float *)p; }
+INL double ld1_d(const double *p) { return *(const volatile double *)p; }
+INL uint16_t ld1_16(const uint16_t *p) { return *(const volatile uint16_t *)p; }
+
+/* p[0], p[2], p[4], p[6] as the four 16-bit quarters of a 64-bit lane, in
+   lane order: 16-bit vectors are built from these, one 64-bit insert for
+   four elements. */
+INL int64_t ld4_16(const uint16_t *p)
+{
+    uint64_t a = ld1_16(p), b = ld1_16(p + 2), c = ld1_16(p + 4), d = ld1_16(p + 6);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint64_t q = a << 48 | b << 32 | c << 16 | d;
+#else
+    uint64_t q = a | b << 16 | c << 32 | d << 48;
+#endif
+#if defined(__GNUC__)
+    /* finished here: otherwise GCC interleaves the four lanes' loads and
+       spills them */
+    __asm__("" : "+r"(q));
+#endif
+    return (int64_t)q;
+}
+
 /* Increment 2, x[2i] -> y[2i] for i < n, in files that define ld2_ (W
    elements loaded from 2W) and st2_ (W elements written 2 apart), both
    touching the addressed elements alone: the contract forbids reading or
@@ -443,7 +470,7 @@ INL void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
     for (; i + W <= n; i += W)                                                 \
         st2_##P(y + 2 * i, fwd1_##P(lk, ld2_##P(x + 2 * i), va, vn));          \
     for (; i < n; i++)                                                         \
-        y[2 * i] = fwd0_##P(lk, x[2 * i], a);                                  \
+        y[2 * i] = fwd0_##P(lk, ld1_##P(x + 2 * i), a);                        \
 }                                                                              \
 static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
 {                                                                              \

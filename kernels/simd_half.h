@@ -326,7 +326,7 @@ INL void inc2_##P(int lk, int gen, size_t n, double alpha, const uint16_t *x, \
     for (; i + W <= n; i += W)                                                 \
         st2_h(y + 2 * i, hfwd1_##P(lk, gen, ld2_h(x + 2 * i), va, vn, hn));    \
     for (; i < n; i++)                                                         \
-        y[2 * i] = hfwd0_##P(lk, x[2 * i], a);                                 \
+        y[2 * i] = hfwd0_##P(lk, ld1_16(x + 2 * i), a);                        \
 }                                                                              \
 static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
 {                                                                              \

@@ -206,7 +206,10 @@ KERNELS(d, double, 2, frk_nanval64, frk_mul64)
 /* Increment 2 (INC2 of simd_body.h): each addressed element is loaded and
    stored on its own; the gaps between them are neither read nor written. */
 
-INL vs ld2_s(const float *x) { return simde_mm_setr_ps(x[0], x[2], x[4], x[6]); }
+INL vs ld2_s(const float *x)
+{
+    return simde_mm_setr_ps(ld1_s(x), ld1_s(x + 2), ld1_s(x + 4), ld1_s(x + 6));
+}
 
 INL void st2_s(float *y, vs v)
 {
@@ -215,7 +218,7 @@ INL void st2_s(float *y, vs v)
             (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(simde_mm_movehl_ps(v, v))));
 }
 
-INL vd ld2_d(const double *x) { return simde_mm_loadh_pd(simde_mm_load_sd(x), x + 2); }
+INL vd ld2_d(const double *x) { return simde_mm_setr_pd(ld1_d(x), ld1_d(x + 2)); }
 
 INL void st2_d(double *y, vd v)
 {
@@ -226,11 +229,7 @@ INL void st2_d(double *y, vd v)
 INC2(s, float, 4, frk_nanval32)
 INC2(d, double, 2, frk_nanval64)
 
-INL vh ld2_h(const uint16_t *x)
-{
-    return simde_mm_setr_epi16((int16_t)x[0], (int16_t)x[2], (int16_t)x[4], (int16_t)x[6],
-                               (int16_t)x[8], (int16_t)x[10], (int16_t)x[12], (int16_t)x[14]);
-}
+INL vh ld2_h(const uint16_t *x) { return simde_mm_set_epi64x(ld4_16(x + 8), ld4_16(x)); }
 
 INL void st2_h(uint16_t *y, vh v)
 {

@@ -9,7 +9,7 @@ regex=${2:-'^(api|kernels\.(scalar|sse2|avx2|neon)\.native)$'}
 command -v valgrind >/dev/null || { echo "valgrind: FAILED (valgrind not installed)"; exit 1; }
 mkdir -p "$dir"
 
-cmake -S . -B "$dir" -DCMAKE_C_COMPILER="${VALGRIND_CC:-gcc}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B "$dir" -DCMAKE_C_COMPILER="${VALGRIND_CC:-gcc}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-g \
   -DFASTRELU_SANITIZE=OFF -DFASTRELU_TSAN=OFF -DFASTRELU_COVERAGE=OFF \
   -DFASTRELU_BUILD_TESTS=ON -DFASTRELU_BUILD_FUZZ=OFF -DFASTRELU_WERROR=ON \
   >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; echo "valgrind: FAILED to configure"; exit 1; }
@@ -25,7 +25,7 @@ for t in json.load(sys.stdin)["tests"]:
 
 run_one() { # name, command...: exit status of the test under memcheck
   local name=$1; shift
-  valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
+  valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --partial-loads-ok=no \
     --errors-for-leak-kinds=definite --show-leak-kinds=definite --track-origins=yes \
     --log-file="$dir/valgrind.$name.log.vg" "$@" >"$dir/valgrind.$name.log" 2>&1
 }
