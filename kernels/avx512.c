@@ -345,6 +345,12 @@ INL void st2_d(double *y, vd v) { _mm512_mask_storeu_pd(y, 0x55, v); }
 
 INC2(s, float, 8, frk_nanval32)
 INC2(d, double, 4, frk_nanval64)
+
+INL vh ld2_h(const uint16_t *x) { return _mm512_maskz_loadu_epi16(0x55555555, x); }
+INL void st2_h(uint16_t *y, vh v) { _mm512_mask_storeu_epi16(y, 0x55555555, v); }
+
+INC2H(h, 16)
+INC2H(b, 16)
 #endif
 
 const struct frk_table FRK_TABLE(avx512) = {
@@ -357,7 +363,9 @@ const struct frk_table FRK_TABLE(avx512) = {
     .ext_ops = {[FRK_B] = OPS(bx)},
 #endif
 #ifdef HAVE_INC2
-    .relu_inc2 = {[FRK_S] = relu_inc2_s, [FRK_D] = relu_inc2_d},
-    .leaky_inc2 = {[FRK_S] = leaky_inc2_s, [FRK_D] = leaky_inc2_d},
+    .relu_inc2 = {[FRK_S] = relu_inc2_s, [FRK_D] = relu_inc2_d, [FRK_H] = relu_inc2_h,
+                  [FRK_B] = relu_inc2_b},
+    .leaky_inc2 = {[FRK_S] = leaky_inc2_s, [FRK_D] = leaky_inc2_d, [FRK_H] = leaky_inc2_h,
+                   [FRK_B] = leaky_inc2_b},
 #endif
 };
