@@ -178,9 +178,55 @@ INL vi f2b(int gen, vs p)
    NaN rule says. */
 INL vs fmul(int gen, vs v, vs a, vs nan) { return gen ? mul_s(v, a, nan) : simde_mm_mul_ps(v, a); }
 
+/* |v| (zero-extended, below 2^15) to f32, exactly, for a finite v; the
+   exponent bias added as an integer, and subnormal v through 2^-14 +
+   v * 2^-24 - 2^-14, so that no f32 subnormal is met. */
+INL vs habs2f(vi w)
+{
+    vi t = simde_mm_slli_epi32(w, 13);
+    vi sub = simde_mm_cmpgt_epi32(dup_i(1u << 23), t);
+    vi f = simde_mm_add_epi32(simde_mm_add_epi32(t, dup_i(112u << 23)),
+                              simde_mm_and_si128(sub, dup_i(1u << 23)));
+    return simde_mm_sub_ps(simde_mm_castsi128_ps(f),
+                           simde_mm_castsi128_ps(simde_mm_and_si128(sub, dup_i(113u << 23))));
+}
+
+/* A product p >= 0 (+infinity included) to binary16 as frk_f2h, in 32-bit
+   lanes; a result past 0x7c00 is clamped to infinity after packing. */
+INL vi f2h_pos(vs p)
+{
+    vi u = simde_mm_castps_si128(p);
+    vi odd = simde_mm_and_si128(simde_mm_srli_epi32(u, 13), dup_i(1));
+    vi r = simde_mm_srli_epi32(
+        simde_mm_add_epi32(simde_mm_add_epi32(u, dup_i(0xfff - (112u << 23))), odd), 13);
+    vi sub = simde_mm_sub_epi32(
+        simde_mm_castps_si128(simde_mm_add_ps(p, simde_mm_set1_ps(0.5f))), dup_i(0x3f000000));
+    return sel_i(simde_mm_cmpgt_epi32(dup_i(0x38800000), u), sub, r);
+}
+
+/* alpha * v for a finite nonzero alpha, as mulv_h with gen 0 gives it but
+   in about 60 instead of 100 operations: |v| * |alpha|, the sign after
+   rounding, infinities and NaNs (quieted) set in binary16. */
+INL vh hmul_fin(vh v, vs a)
+{
+    vi z = simde_mm_setzero_si128();
+    vh m = simde_mm_and_si128(v, dup_h(0x7fff));
+    vs aa = simde_mm_and_ps(a, simde_mm_castsi128_ps(dup_i(0x7fffffff)));
+    vh sg = simde_mm_and_si128(simde_mm_packs_epi32(simde_mm_castps_si128(a), simde_mm_castps_si128(a)),
+                               dup_h(0x8000));
+    vs lo = simde_mm_mul_ps(habs2f(simde_mm_unpacklo_epi16(m, z)), aa);
+    vs hi = simde_mm_mul_ps(habs2f(simde_mm_unpackhi_epi16(m, z)), aa);
+    vh r = simde_mm_min_epi16(simde_mm_packs_epi32(f2h_pos(lo), f2h_pos(hi)), dup_h(0x7c00));
+    r = simde_mm_max_epi16(r, simde_mm_and_si128(simde_mm_cmpgt_epi16(m, dup_h(0x7bff)), dup_h(0x7c00)));
+    r = simde_mm_or_si128(r, simde_mm_and_si128(simde_mm_xor_si128(v, sg), dup_h(0x8000)));
+    return sel_i(simde_mm_cmpgt_epi16(m, dup_h(0x7c00)), simde_mm_or_si128(v, dup_h(0x0200)), r);
+}
+
 INL vh mulv_h(int gen, vh v, vs a, vs nan, vh hn)
 {
     vi z = simde_mm_setzero_si128();
+    if (!gen)
+        return hmul_fin(v, a);
     vs lo = fmul(gen, h2f(simde_mm_unpacklo_epi16(v, z)), a, nan);
     vs hi = fmul(gen, h2f(simde_mm_unpackhi_epi16(v, z)), a, nan);
     (void)hn;
