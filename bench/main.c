@@ -742,9 +742,9 @@ static void register_all(void)
                         add_row(impls[i].kind, op, p, n, 1, &impls[i], 0, v == 2, 1);
                 }
             }
-            /* relu f32 with increment 2 on x and y: every table against the
+            /* relu with increment 2 on x and y: every table against the
                plain loops (the same n elements, so the same bytes) */
-            if (p == P_S && (ops >> OP_RELU & 1))
+            if (ops >> OP_RELU & 1)
                 for (int i = 0; i < nimpls; i++)
                     if (impls[i].kind == K_FR ||
                         impls[i].peer == &peer_plain_base

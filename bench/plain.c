@@ -113,17 +113,27 @@ int plain_supports(int op, int prec)
         break;                                                                 \
     }
 
-/* relu over every inc-th float, as a user would write it */
-static void relu_strided_s(size_t n, ptrdiff_t inc, const float *x, float *y)
-{
-    for (size_t i = 0; i < n; i++)
-        y[(ptrdiff_t)i * inc] = x[(ptrdiff_t)i * inc] > 0 ? x[(ptrdiff_t)i * inc] : 0.0f;
-}
+/* relu over every inc-th element, as a user would write it */
+#define STRIDED(T, sfx, POS)                                                   \
+    static void relu_strided_##sfx(size_t n, ptrdiff_t inc, const T *x, T *y)  \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++)                                         \
+            y[(ptrdiff_t)i * inc] = POS(x[(ptrdiff_t)i * inc]) ? x[(ptrdiff_t)i * inc] : 0; \
+    }
+#define FPOS(v) ((v) > 0)
+#define IPOS(v) ((int16_t)(v) > 0)
+STRIDED(float, s, FPOS)
+STRIDED(double, d, FPOS)
+STRIDED(uint16_t, 16, IPOS)
 
 void NAME(call)(struct call *c)
 {
-    if (c->inc != 1) {
+    if (c->inc != 1 && c->prec == P_S) {
         relu_strided_s(c->n, c->inc, c->x, c->y);
+    } else if (c->inc != 1 && c->prec == P_D) {
+        relu_strided_d(c->n, c->inc, c->x, c->y);
+    } else if (c->inc != 1) {
+        relu_strided_16(c->n, c->inc, c->x, c->y);
     } else if (c->prec == P_S) {
         DISPATCH(float, float, s)
     } else if (c->prec == P_D) {
