@@ -219,6 +219,7 @@ INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
     return simde_mm256_packs_epi32(f2b(gen, lo), f2b(gen, hi));
 }
 
+#define INC2_RELU1 1
 #include "simd_half.h"
 
 HALF_KERNELS(16)
@@ -280,8 +281,8 @@ INL void st2_h(uint16_t *y, vh v)
     put4_16(y + 24, (uint64_t)simde_mm_extract_epi64(hi, 1));
 }
 
-INC2H(h, 16)
-INC2H(b, 16)
+INC2H(h, 16, 0x7c00)
+INC2H(b, 16, 0x7f80)
 
 const struct frk_table FRK_TABLE(avx2) = {
     .isa = FR_ISA_AVX2,

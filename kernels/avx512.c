@@ -349,8 +349,8 @@ INC2(d, double, 4, frk_nanval64)
 INL vh ld2_h(const uint16_t *x) { return _mm512_maskz_loadu_epi16(0x55555555, x); }
 INL void st2_h(uint16_t *y, vh v) { _mm512_mask_storeu_epi16(y, 0x55555555, v); }
 
-INC2H(h, 16)
-INC2H(b, 16)
+INC2H(h, 16, 0x7c00)
+INC2H(b, 16, 0x7f80)
 #endif
 
 const struct frk_table FRK_TABLE(avx512) = {

@@ -242,6 +242,7 @@ INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
     return simde_mm_packs_epi32(f2b(gen, lo), f2b(gen, hi));
 }
 
+#define INC2_RELU1 1
 #include "simd_half.h"
 
 HALF_KERNELS(8)
@@ -283,8 +284,8 @@ INL void st2_h(uint16_t *y, vh v)
     put4_16(y + 8, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_unpackhi_epi64(v, v)));
 }
 
-INC2H(h, 8)
-INC2H(b, 8)
+INC2H(h, 8, 0x7c00)
+INC2H(b, 8, 0x7f80)
 
 const struct frk_table FRK_TABLE(sse2) = {
     .isa = FR_ISA_SSE2,
