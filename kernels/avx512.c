@@ -89,6 +89,12 @@ INL void stn_s(float *p, vs v) { simde_mm512_store_ps(p, v); }
 INL void stn_d(double *p, vd v) { simde_mm512_store_pd(p, v); }
 #endif
 
+/* Increment-2 stores take another form (st2b_) beyond the last-level cache. */
+#if defined(SIMDE_X86_AVX512F_NATIVE) && !defined(FRK_EMUL)
+#define INC2_BIG 1
+#define ST2(P, big, y, v) ((big) ? st2b_##P(y, v) : st2_##P(y, v))
+#endif
+
 #include "simd_body.h"
 
 /* binary16 and bfloat16: 32 lanes of 16 bits, masks in k-registers. f16
@@ -343,11 +349,49 @@ INL void st2_s(float *y, vs v) { _mm512_mask_storeu_ps(y, 0x5555, v); }
 INL vd ld2_d(const double *x) { return _mm512_maskz_loadu_pd(0x55, x); }
 INL void st2_d(double *y, vd v) { _mm512_mask_storeu_pd(y, 0x55, v); }
 
+/* Beyond the last-level cache masked stores ran about 20 % slower than
+   plain ones on Zen 4, where the SSE2 kernel and GCC's scalar loop led: the
+   even lanes are gathered into 256 bits and stored element by element. */
+INL void st2b_s(float *y, vs v)
+{
+    __m256i c = _mm512_castsi512_si256(_mm512_permutexvar_epi32(
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0), _mm512_castps_si512(v)));
+    __m128i lo = _mm256_castsi256_si128(c), hi = _mm256_extracti128_si256(c, 1);
+    put2_32(y, y + 2, (uint64_t)_mm_cvtsi128_si64(lo));
+    put2_32(y + 4, y + 6, (uint64_t)_mm_extract_epi64(lo, 1));
+    put2_32(y + 8, y + 10, (uint64_t)_mm_cvtsi128_si64(hi));
+    put2_32(y + 12, y + 14, (uint64_t)_mm_extract_epi64(hi, 1));
+}
+
+INL void st2b_d(double *y, vd v)
+{
+    __m256d c = _mm512_castpd512_pd256(
+        _mm512_permutexvar_pd(_mm512_setr_epi64(0, 2, 4, 6, 0, 0, 0, 0), v));
+    __m128d lo = _mm256_castpd256_pd128(c), hi = _mm256_extractf128_pd(c, 1);
+    _mm_storel_pd(y, lo);
+    _mm_storeh_pd(y + 2, lo);
+    _mm_storel_pd(y + 4, hi);
+    _mm_storeh_pd(y + 6, hi);
+}
+
 INC2(s, float, 8, frk_nanval32)
 INC2(d, double, 4, frk_nanval64)
 
 INL vh ld2_h(const uint16_t *x) { return _mm512_maskz_loadu_epi16(0x55555555, x); }
 INL void st2_h(uint16_t *y, vh v) { _mm512_mask_storeu_epi16(y, 0x55555555, v); }
+
+INL void st2b_h(uint16_t *y, vh v)
+{
+    __m256i c = _mm512_castsi512_si256(_mm512_permutexvar_epi16(
+        _mm512_setr_epi32(0x20000, 0x60004, 0xa0008, 0xe000c, 0x120010, 0x160014, 0x1a0018,
+                          0x1e001c, 0, 0, 0, 0, 0, 0, 0, 0),
+        v));
+    __m128i lo = _mm256_castsi256_si128(c), hi = _mm256_extracti128_si256(c, 1);
+    put4_16(y, (uint64_t)_mm_cvtsi128_si64(lo));
+    put4_16(y + 8, (uint64_t)_mm_extract_epi64(lo, 1));
+    put4_16(y + 16, (uint64_t)_mm_cvtsi128_si64(hi));
+    put4_16(y + 24, (uint64_t)_mm_extract_epi64(hi, 1));
+}
 
 INC2H(h, 16, 0x7c00)
 INC2H(b, 16, 0x7f80)

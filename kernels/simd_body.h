@@ -448,12 +448,23 @@ INL int64_t ld4_16(const uint16_t *p)
     return (int64_t)q;
 }
 
+/* A file whose increment-2 stores change form once a call outgrows the
+   last-level cache defines INC2_BIG 1 and ST2(P, big, y, v) before including
+   this header; big is inc2big's answer. Elsewhere ST2 is st2_. */
+#ifndef INC2_BIG
+#define INC2_BIG 0
+#define ST2(P, big, y, v) ((void)(big), st2_##P(y, v))
+#endif
+
+/* x and y together span 4n elements of es bytes: at least frk_nt_min_bytes */
+INL int inc2big(size_t n, size_t es) { return INC2_BIG && n >= frk_nt_min_bytes / (4 * es); }
+
 /* Increment 2, x[2i] -> y[2i] for i < n, in files that define ld2_ (W
    elements loaded from 2W) and st2_ (W elements written 2 apart), both
    touching the addressed elements alone: the contract forbids reading or
    writing the gaps, which another thread may own. */
 #define INC2(P, T, W, NANV)                                                    \
-INL void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
+INL void inc2_##P(int lk, int big, size_t n, double alpha, const T *x, T *y)   \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
@@ -465,20 +476,26 @@ INL void inc2_##P(int lk, size_t n, double alpha, const T *x, T *y)            \
             v[k] = ld2_##P(x + 2 * (i + k * W));                               \
         fwdv4_##P(lk, v, va, vn, r);                                           \
         for (k = 0; k < 4; k++)                                                \
-            st2_##P(y + 2 * (i + k * W), r[k]);                                \
+            ST2(P, big, y + 2 * (i + k * W), r[k]);                            \
     }                                                                          \
     for (; i + W <= n; i += W)                                                 \
-        st2_##P(y + 2 * i, fwd1_##P(lk, ld2_##P(x + 2 * i), va, vn));          \
+        ST2(P, big, y + 2 * i, fwd1_##P(lk, ld2_##P(x + 2 * i), va, vn));      \
     for (; i < n; i++)                                                         \
         y[2 * i] = fwd0_##P(lk, ld1_##P(x + 2 * i), a);                        \
 }                                                                              \
 static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
 {                                                                              \
-    inc2_##P(0, n, alpha, x, y);                                               \
+    if (inc2big(n, sizeof(T)))                                                 \
+        inc2_##P(0, 1, n, alpha, x, y);                                        \
+    else                                                                       \
+        inc2_##P(0, 0, n, alpha, x, y);                                        \
 }                                                                              \
 static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y)    \
 {                                                                              \
-    inc2_##P(1, n, alpha, x, y);                                               \
+    if (inc2big(n, sizeof(T)))                                                 \
+        inc2_##P(1, 1, n, alpha, x, y);                                        \
+    else                                                                       \
+        inc2_##P(1, 0, n, alpha, x, y);                                        \
 }
 
 #define OPS(P)                                                                 \

@@ -341,31 +341,37 @@ INL void relu2_16(size_t n, int16_t ninf, const uint16_t *x, uint16_t *y)
 #define INC2_RELU1 0
 #endif
 #define INC2H(P, W, INF)                                                       \
-INL void inc2_##P(int lk, int gen, size_t n, double alpha, const uint16_t *x, \
-                  uint16_t *y)                                                 \
+INL void inc2_##P(int lk, int gen, int big, size_t n, double alpha,           \
+                  const uint16_t *x, uint16_t *y)                              \
 {                                                                              \
     float a = lk ? (float)alpha : 0;                                           \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = hn_##P(gen, a);                                                    \
     size_t i = 0;                                                              \
     for (; i + W <= n; i += W)                                                 \
-        st2_h(y + 2 * i, hfwd1_##P(lk, gen, ld2_h(x + 2 * i), va, vn, hn));    \
+        ST2(h, big, y + 2 * i, hfwd1_##P(lk, gen, ld2_h(x + 2 * i), va, vn, hn)); \
     for (; i < n; i++)                                                         \
         y[2 * i] = hfwd0_##P(lk, ld1_16(x + 2 * i), a);                        \
 }                                                                              \
 static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
 {                                                                              \
+    int big = inc2big(n, 2);                                                   \
     if (INC2_RELU1)                                                            \
         relu2_16(n, (int16_t)(INF | 0x8000), x, y);                            \
+    else if (big)                                                              \
+        inc2_##P(0, 0, 1, n, alpha, x, y);                                     \
     else                                                                       \
-        inc2_##P(0, 0, n, alpha, x, y);                                        \
+        inc2_##P(0, 0, 0, n, alpha, x, y);                                     \
 }                                                                              \
 static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y)    \
 {                                                                              \
-    if (hgen(alpha))                                                           \
-        inc2_##P(1, 1, n, alpha, x, y);                                        \
+    int gen = hgen(alpha), big = inc2big(n, 2);                                \
+    if (gen)                                                                   \
+        inc2_##P(1, 1, big, n, alpha, x, y);                                   \
+    else if (big)                                                              \
+        inc2_##P(1, 0, 1, n, alpha, x, y);                                     \
     else                                                                       \
-        inc2_##P(1, 0, n, alpha, x, y);                                        \
+        inc2_##P(1, 0, 0, n, alpha, x, y);                                     \
 }
 
 /* frk_nanval32(alpha) narrowed */

@@ -636,7 +636,8 @@ out:
 }
 
 /* The same tests again with every output that is not in place streamed
-   (non-temporal stores), whatever its size. */
+   (non-temporal stores), whatever its size, and the increment-2 kernels in
+   the form they take beyond the last-level cache. */
 static size_t saved_nt;
 
 static int nt_on(void **state)
@@ -684,6 +685,7 @@ int main(int argc, char **argv)
         NT_TEST(test_alignment),
         NT_TEST(test_all_halves),
         NT_TEST(test_long),
+        NT_TEST(test_inc2),
     };
     fr_isa isa;
     int emul, rc;
