@@ -3,8 +3,12 @@
 
 /* One set of eight kernels for element type T. POS(v): v > 0. KEEP(v): relu
    keeps v (v > 0 or NaN). MUL(v): alpha * v with the NaN rule and rounding of
-   the precision; A_T is the type alpha is used in. */
-#define SCALAR_OPS(P, T, A_T, POS, KEEP, MUL, ZERO)                            \
+   the precision; A_T is the type alpha is used in. EAGER: the leaky loops
+   compute the product for every element and then select, so that the sign
+   of x is no branch (at 256K with random signs: f32 16 GB/s against 1.4
+   branching). Not for f16, whose branchy product costs more than the
+   mispredictions (0.56 GB/s branching, 0.34 eager). */
+#define SCALAR_OPS(P, T, A_T, POS, KEEP, MUL, ZERO, EAGER)                     \
     static void P##_relu(size_t n, double alpha, const void *vx, void *vy)     \
     {                                                                          \
         const T *x = vx;                                                       \
@@ -18,8 +22,10 @@
         const T *x = vx;                                                       \
         T *y = vy;                                                             \
         A_T a = (A_T)alpha;                                                    \
-        for (size_t i = 0; i < n; i++)                                         \
-            y[i] = POS(x[i]) ? x[i] : MUL(x[i], a);                            \
+        for (size_t i = 0; i < n; i++) {                                       \
+            T p = EAGER ? MUL(x[i], a) : 0;                                    \
+            y[i] = POS(x[i]) ? x[i] : EAGER ? p : MUL(x[i], a);                \
+        }                                                                      \
     }                                                                          \
     static void P##_relu_bwd(size_t n, double alpha, const void *vx,           \
                              const void *vdy, void *vdx)                       \
@@ -36,8 +42,10 @@
         const T *x = vx, *dy = vdy;                                            \
         T *dx = vdx;                                                           \
         A_T a = (A_T)alpha;                                                    \
-        for (size_t i = 0; i < n; i++)                                         \
-            dx[i] = POS(x[i]) ? dy[i] : MUL(dy[i], a);                         \
+        for (size_t i = 0; i < n; i++) {                                       \
+            T p = EAGER ? MUL(dy[i], a) : 0;                                   \
+            dx[i] = POS(x[i]) ? dy[i] : EAGER ? p : MUL(dy[i], a);             \
+        }                                                                      \
     }                                                                          \
     static void P##_mask_fwd(size_t n, int leaky, A_T a, const T *x, T *y,     \
                              uint8_t *mask)                                    \
@@ -82,8 +90,10 @@
         const T *dy = vdy;                                                     \
         T *dx = vdx;                                                           \
         A_T a = (A_T)alpha;                                                    \
-        for (size_t i = 0; i < n; i++)                                         \
-            dx[i] = (mask[i / 8] >> (i % 8)) & 1 ? dy[i] : MUL(dy[i], a);      \
+        for (size_t i = 0; i < n; i++) {                                       \
+            T p = EAGER ? MUL(dy[i], a) : 0;                                   \
+            dx[i] = (mask[i / 8] >> (i % 8)) & 1 ? dy[i] : EAGER ? p : MUL(dy[i], a); \
+        }                                                                      \
     }
 
 #define F_POS(v) ((v) > 0)
@@ -93,10 +103,10 @@
 #define H_KEEP(v) (frk_hpos(v) || frk_hnan(v))
 #define B_KEEP(v) (frk_bpos(v) || frk_bnan(v))
 
-SCALAR_OPS(s, float, float, F_POS, F_KEEP, frk_mul32, 0.0f)
-SCALAR_OPS(d, double, double, F_POS, F_KEEP, frk_mul64, 0.0)
-SCALAR_OPS(h, uint16_t, float, frk_hpos, H_KEEP, H_MUL, 0)
-SCALAR_OPS(b, uint16_t, float, frk_bpos, B_KEEP, B_MUL, 0)
+SCALAR_OPS(s, float, float, F_POS, F_KEEP, frk_mul32, 0.0f, 1)
+SCALAR_OPS(d, double, double, F_POS, F_KEEP, frk_mul64, 0.0, 1)
+SCALAR_OPS(h, uint16_t, float, frk_hpos, H_KEEP, H_MUL, 0, 0)
+SCALAR_OPS(b, uint16_t, float, frk_bpos, B_KEEP, B_MUL, 0, 1)
 
 #define OPS(P)                                                                 \
     {P##_relu, P##_leaky, P##_relu_bwd, P##_leaky_bwd, P##_relu_mask,          \
