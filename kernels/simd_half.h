@@ -317,21 +317,27 @@ static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
    simd_half.h): four compares and conditional moves a step beat building a
    vector from them (1.6x on Zen 4). relu keeps x > ninf as signed 16-bit
    integers, as keep_h. */
+/* a where a > ninf, else 0, without a branch: ninf - a is negative exactly
+   when a is kept (GCC turned one of four ternaries into a branch, which
+   random signs mispredict). */
+INL uint16_t relu1_16(uint16_t a, int16_t ninf)
+{
+    return (uint16_t)(a & (uint32_t)(((int32_t)ninf - (int16_t)a) >> 31));
+}
+
 INL void relu2_16(size_t n, int16_t ninf, const uint16_t *x, uint16_t *y)
 {
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        int16_t a = (int16_t)ld1_16(x + 2 * i), b = (int16_t)ld1_16(x + 2 * i + 2);
-        int16_t c = (int16_t)ld1_16(x + 2 * i + 4), d = (int16_t)ld1_16(x + 2 * i + 6);
-        y[2 * i] = (uint16_t)(a > ninf ? a : 0);
-        y[2 * i + 2] = (uint16_t)(b > ninf ? b : 0);
-        y[2 * i + 4] = (uint16_t)(c > ninf ? c : 0);
-        y[2 * i + 6] = (uint16_t)(d > ninf ? d : 0);
+        uint16_t a = ld1_16(x + 2 * i), b = ld1_16(x + 2 * i + 2);
+        uint16_t c = ld1_16(x + 2 * i + 4), d = ld1_16(x + 2 * i + 6);
+        y[2 * i] = relu1_16(a, ninf);
+        y[2 * i + 2] = relu1_16(b, ninf);
+        y[2 * i + 4] = relu1_16(c, ninf);
+        y[2 * i + 6] = relu1_16(d, ninf);
     }
-    for (; i < n; i++) {
-        int16_t a = (int16_t)ld1_16(x + 2 * i);
-        y[2 * i] = (uint16_t)(a > ninf ? a : 0);
-    }
+    for (; i < n; i++)
+        y[2 * i] = relu1_16(ld1_16(x + 2 * i), ninf);
 }
 
 /* Increment 2 as INC2 of simd_body.h, over ld2_h and st2_h, one vector a
