@@ -220,11 +220,18 @@ INL void lkp_h(int nt, int pos, const uint16_t *x, uint16_t *y, vs a)
 INL void lkb_h(int nt, mh m, const uint16_t *dy, uint16_t *dx, vs a)
 {
     __m256 a8 = _mm512_castps512_ps256(a);
-    for (int j = 0; j < 4; j++) {
-        __m128i d = _mm_loadu_si128((const __m128i *)(dy + 8 * j));
-        put8_h(nt, dx + 8 * j,
-               _mm_mask_blend_epi16((__mmask8)(m >> 8 * j),
-                                    _mm256_cvtps_ph(_mm256_mul_ps(_mm256_cvtph_ps(d), a8), RN), d));
+    for (int j = 0; j < 2; j++) {
+        const uint16_t *d = dy + 16 * j;
+        __m128i lo = _mm256_cvtps_ph(_mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)d)), a8), RN);
+        __m128i hi = _mm256_cvtps_ph(
+            _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(d + 8))), a8), RN);
+        __m256i r = _mm256_mask_blend_epi16((__mmask16)(m >> 16 * j),
+                                            _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1),
+                                            _mm256_loadu_si256((const __m256i *)d));
+        if (nt)
+            _mm256_stream_si256((__m256i *)(dx + 16 * j), r);
+        else
+            _mm256_storeu_si256((__m256i *)(dx + 16 * j), r);
     }
 }
 #endif
