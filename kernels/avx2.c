@@ -236,33 +236,14 @@ INL vs ld2_s(const float *x)
                                ld1_s(x + 10), ld1_s(x + 12), ld1_s(x + 14));
 }
 
-/* Lanes 0 1 2 3 of v to y, y + 2, y + 4, y + 6. */
-INL void put4_s(float *y, simde__m128 v)
-{
-    put2_32(y, y + 2, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(v)));
-    put2_32(y + 4, y + 6,
-            (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(simde_mm_movehl_ps(v, v))));
-}
-
-INL void st2_s(float *y, vs v)
-{
-    put4_s(y, simde_mm256_castps256_ps128(v));
-    put4_s(y + 8, simde_mm256_extractf128_ps(v, 1));
-}
+INL void st2_s(float *y, vs v) { put8_s(y, v); }
 
 INL vd ld2_d(const double *x)
 {
     return simde_mm256_setr_pd(ld1_d(x), ld1_d(x + 2), ld1_d(x + 4), ld1_d(x + 6));
 }
 
-INL void st2_d(double *y, vd v)
-{
-    simde__m128d lo = simde_mm256_castpd256_pd128(v), hi = simde_mm256_extractf128_pd(v, 1);
-    simde_mm_storel_pd(y, lo);
-    simde_mm_storeh_pd(y + 2, lo);
-    simde_mm_storel_pd(y + 4, hi);
-    simde_mm_storeh_pd(y + 6, hi);
-}
+INL void st2_d(double *y, vd v) { put4_d(y, v); }
 
 INC2(s, float, 8, frk_nanval32)
 INC2(d, double, 4, frk_nanval64)
@@ -272,14 +253,7 @@ INL vh ld2_h(const uint16_t *x)
     return simde_mm256_setr_epi64x(ld4_16(x), ld4_16(x + 8), ld4_16(x + 16), ld4_16(x + 24));
 }
 
-INL void st2_h(uint16_t *y, vh v)
-{
-    simde__m128i lo = simde_mm256_castsi256_si128(v), hi = simde_mm256_extracti128_si256(v, 1);
-    put4_16(y, (uint64_t)simde_mm_cvtsi128_si64(lo));
-    put4_16(y + 8, (uint64_t)simde_mm_extract_epi64(lo, 1));
-    put4_16(y + 16, (uint64_t)simde_mm_cvtsi128_si64(hi));
-    put4_16(y + 24, (uint64_t)simde_mm_extract_epi64(hi, 1));
-}
+INL void st2_h(uint16_t *y, vh v) { put16_16(y, v); }
 
 INC2H(h, 16, 0x7c00)
 INC2H(b, 16, 0x7f80)

@@ -361,24 +361,14 @@ INL void st2_d(double *y, vd v) { _mm512_mask_storeu_pd(y, 0x55, v); }
    even lanes are gathered into 256 bits and stored element by element. */
 INL void st2b_s(float *y, vs v)
 {
-    __m256i c = _mm512_castsi512_si256(_mm512_permutexvar_epi32(
-        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0), _mm512_castps_si512(v)));
-    __m128i lo = _mm256_castsi256_si128(c), hi = _mm256_extracti128_si256(c, 1);
-    put2_32(y, y + 2, (uint64_t)_mm_cvtsi128_si64(lo));
-    put2_32(y + 4, y + 6, (uint64_t)_mm_extract_epi64(lo, 1));
-    put2_32(y + 8, y + 10, (uint64_t)_mm_cvtsi128_si64(hi));
-    put2_32(y + 12, y + 14, (uint64_t)_mm_extract_epi64(hi, 1));
+    put8_s(y, _mm512_castps512_ps256(_mm512_permutexvar_ps(
+                  _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0), v)));
 }
 
 INL void st2b_d(double *y, vd v)
 {
-    __m256d c = _mm512_castpd512_pd256(
-        _mm512_permutexvar_pd(_mm512_setr_epi64(0, 2, 4, 6, 0, 0, 0, 0), v));
-    __m128d lo = _mm256_castpd256_pd128(c), hi = _mm256_extractf128_pd(c, 1);
-    _mm_storel_pd(y, lo);
-    _mm_storeh_pd(y + 2, lo);
-    _mm_storel_pd(y + 4, hi);
-    _mm_storeh_pd(y + 6, hi);
+    put4_d(y, _mm512_castpd512_pd256(
+                  _mm512_permutexvar_pd(_mm512_setr_epi64(0, 2, 4, 6, 0, 0, 0, 0), v)));
 }
 
 INC2(s, float, 8, frk_nanval32)
@@ -389,15 +379,10 @@ INL void st2_h(uint16_t *y, vh v) { _mm512_mask_storeu_epi16(y, 0x55555555, v); 
 
 INL void st2b_h(uint16_t *y, vh v)
 {
-    __m256i c = _mm512_castsi512_si256(_mm512_permutexvar_epi16(
-        _mm512_setr_epi32(0x20000, 0x60004, 0xa0008, 0xe000c, 0x120010, 0x160014, 0x1a0018,
-                          0x1e001c, 0, 0, 0, 0, 0, 0, 0, 0),
-        v));
-    __m128i lo = _mm256_castsi256_si128(c), hi = _mm256_extracti128_si256(c, 1);
-    put4_16(y, (uint64_t)_mm_cvtsi128_si64(lo));
-    put4_16(y + 8, (uint64_t)_mm_extract_epi64(lo, 1));
-    put4_16(y + 16, (uint64_t)_mm_cvtsi128_si64(hi));
-    put4_16(y + 24, (uint64_t)_mm_extract_epi64(hi, 1));
+    put16_16(y, _mm512_castsi512_si256(_mm512_permutexvar_epi16(
+                    _mm512_setr_epi32(0x20000, 0x60004, 0xa0008, 0xe000c, 0x120010, 0x160014,
+                                      0x1a0018, 0x1e001c, 0, 0, 0, 0, 0, 0, 0, 0),
+                    v)));
 }
 
 INC2H(h, 16, 0x7c00)

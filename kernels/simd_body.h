@@ -421,6 +421,48 @@ INL void put4_16(uint16_t *y, uint64_t b)
     }
 }
 
+/* The x86 increment-2 stores: the lanes of v, in order, to every other
+   element from y, each element stored on its own. */
+#if defined(SIMDE_X86_SSE2_H)
+INL void put4_s(float *y, simde__m128 v)
+{
+    put2_32(y, y + 2, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(v)));
+    put2_32(y + 4, y + 6,
+            (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(simde_mm_movehl_ps(v, v))));
+}
+
+INL void put2_d(double *y, simde__m128d v)
+{
+    simde_mm_storel_pd(y, v);
+    simde_mm_storeh_pd(y + 2, v);
+}
+
+INL void put8_16(uint16_t *y, simde__m128i v)
+{
+    put4_16(y, (uint64_t)simde_mm_cvtsi128_si64(v));
+    put4_16(y + 8, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_unpackhi_epi64(v, v)));
+}
+#endif
+#if defined(SIMDE_X86_AVX_H)
+INL void put8_s(float *y, simde__m256 v)
+{
+    put4_s(y, simde_mm256_castps256_ps128(v));
+    put4_s(y + 8, simde_mm256_extractf128_ps(v, 1));
+}
+
+INL void put4_d(double *y, simde__m256d v)
+{
+    put2_d(y, simde_mm256_castpd256_pd128(v));
+    put2_d(y + 4, simde_mm256_extractf128_pd(v, 1));
+}
+
+INL void put16_16(uint16_t *y, simde__m256i v)
+{
+    put8_16(y, simde_mm256_castsi256_si128(v));
+    put8_16(y + 16, simde_mm256_extractf128_si256(v, 1));
+}
+#endif
+
 /* One element of a strided vector, loaded on its own: a volatile access is
    never merged with its neighbours into one vector load, which would read the
    gaps between them (GCC -O3 turns x[0], x[2], x[4], x[6] into movups and

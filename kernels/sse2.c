@@ -258,31 +258,18 @@ INL vs ld2_s(const float *x)
     return simde_mm_setr_ps(ld1_s(x), ld1_s(x + 2), ld1_s(x + 4), ld1_s(x + 6));
 }
 
-INL void st2_s(float *y, vs v)
-{
-    put2_32(y, y + 2, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(v)));
-    put2_32(y + 4, y + 6,
-            (uint64_t)simde_mm_cvtsi128_si64(simde_mm_castps_si128(simde_mm_movehl_ps(v, v))));
-}
+INL void st2_s(float *y, vs v) { put4_s(y, v); }
 
 INL vd ld2_d(const double *x) { return simde_mm_setr_pd(ld1_d(x), ld1_d(x + 2)); }
 
-INL void st2_d(double *y, vd v)
-{
-    simde_mm_storel_pd(y, v);
-    simde_mm_storeh_pd(y + 2, v);
-}
+INL void st2_d(double *y, vd v) { put2_d(y, v); }
 
 INC2(s, float, 4, frk_nanval32)
 INC2(d, double, 2, frk_nanval64)
 
 INL vh ld2_h(const uint16_t *x) { return simde_mm_set_epi64x(ld4_16(x + 8), ld4_16(x)); }
 
-INL void st2_h(uint16_t *y, vh v)
-{
-    put4_16(y, (uint64_t)simde_mm_cvtsi128_si64(v));
-    put4_16(y + 8, (uint64_t)simde_mm_cvtsi128_si64(simde_mm_unpackhi_epi64(v, v)));
-}
+INL void st2_h(uint16_t *y, vh v) { put8_16(y, v); }
 
 INC2H(h, 8, 0x7c00)
 INC2H(b, 8, 0x7f80)
