@@ -181,18 +181,16 @@ INL void lkp_h(int nt, int pos, const uint16_t *x, uint16_t *y, vs a)
 #define LKB_h 1
 INL void lkb_h(int nt, mh m, const uint16_t *dy, uint16_t *dx, vs a)
 {
-    for (int j = 0; j < 2; j++) {
-        simde__m128i d = simde_mm_loadu_si128((const void *)(dy + 8 * j));
-        simde__m128i mj = j ? simde_mm256_extracti128_si256(m, 1) : simde_mm256_castsi256_si128(m);
-        simde__m128i r = simde_mm_blendv_epi8(
-            simde_mm256_cvtps_ph(simde_mm256_mul_ps(simde_mm256_cvtph_ps(d), a),
-                                 SIMDE_MM_FROUND_TO_NEAREST_INT | SIMDE_MM_FROUND_NO_EXC),
-            d, mj);
-        if (nt)
-            simde_mm_stream_si128((void *)(dx + 8 * j), r);
-        else
-            simde_mm_storeu_si128((void *)(dx + 8 * j), r);
-    }
+    const int rn = SIMDE_MM_FROUND_TO_NEAREST_INT | SIMDE_MM_FROUND_NO_EXC;
+    simde__m128i lo = simde_mm256_cvtps_ph(
+        simde_mm256_mul_ps(simde_mm256_cvtph_ps(simde_mm_loadu_si128((const void *)dy)), a), rn);
+    simde__m128i hi = simde_mm256_cvtps_ph(
+        simde_mm256_mul_ps(simde_mm256_cvtph_ps(simde_mm_loadu_si128((const void *)(dy + 8))), a), rn);
+    vh r = simde_mm256_blendv_epi8(simde_mm256_setr_m128i(lo, hi), ld_h(dy), m);
+    if (nt)
+        stn_h(dx, r);
+    else
+        st_h(dx, r);
 }
 #endif
 
