@@ -222,7 +222,8 @@ INL void lkb_h(int nt, mh m, const uint16_t *dy, uint16_t *dx, vs a)
     __m256 a8 = _mm512_castps512_ps256(a);
     for (int j = 0; j < 2; j++) {
         const uint16_t *d = dy + 16 * j;
-        __m128i lo = _mm256_cvtps_ph(_mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)d)), a8), RN);
+        __m128i lo = _mm256_cvtps_ph(
+            _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)d)), a8), RN);
         __m128i hi = _mm256_cvtps_ph(
             _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(d + 8))), a8), RN);
         __m256i r = _mm256_mask_blend_epi16((__mmask16)(m >> 16 * j),

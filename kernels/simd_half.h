@@ -313,10 +313,6 @@ static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
 #define H_MUL0(v, a) frk_f2h(frk_mul32(frk_h2f(v), a))
 #define B_MUL0(v, a) frk_f2b(frk_mul32(frk_b2f(v), a))
 
-/* relu with increment 2 on elements loaded one by one (INC2_RELU1 of
-   simd_half.h): four compares and conditional moves a step beat building a
-   vector from them (1.6x on Zen 4). relu keeps x > ninf as signed 16-bit
-   integers, as keep_h. */
 /* a where a > ninf, else 0, without a branch: ninf - a is negative exactly
    when a is kept (GCC turned one of four ternaries into a branch, which
    random signs mispredict). */
@@ -325,6 +321,9 @@ INL uint16_t relu1_16(uint16_t a, int16_t ninf)
     return (uint16_t)(a & (uint32_t)(((int32_t)ninf - (int16_t)a) >> 31));
 }
 
+/* relu with increment 2 on elements loaded one by one (INC2_RELU1 below):
+   four compares and masks a step beat building a vector from them (1.6x on
+   Zen 4). relu keeps x > ninf as signed 16-bit integers, as keep_h. */
 INL void relu2_16(size_t n, int16_t ninf, const uint16_t *x, uint16_t *y)
 {
     size_t i = 0;
@@ -361,10 +360,9 @@ INL void inc2_##P(int lk, int gen, int big, size_t n, double alpha,           \
 }                                                                              \
 static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
 {                                                                              \
-    int big = inc2big(n, 2);                                                   \
     if (INC2_RELU1)                                                            \
         relu2_16(n, (int16_t)(INF | 0x8000), x, y);                            \
-    else if (big)                                                              \
+    else if (inc2big(n, 2))                                                    \
         inc2_##P(0, 0, 1, n, alpha, x, y);                                     \
     else                                                                       \
         inc2_##P(0, 0, 0, n, alpha, x, y);                                     \
