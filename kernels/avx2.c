@@ -106,9 +106,11 @@ INL mh pos_h(vh x, int16_t inf)
     return simde_mm256_andnot_si256(simde_mm256_cmpgt_epi16(x, simde_mm256_set1_epi16(inf)),
                                     simde_mm256_cmpgt_epi16(x, simde_mm256_setzero_si256()));
 }
+/* ninf + 1 > x: see keep_h in sse2.c */
 INL vh keep_h(vh x, int16_t ninf)
 {
-    return simde_mm256_and_si256(simde_mm256_cmpgt_epi16(x, simde_mm256_set1_epi16(ninf)), x);
+    return simde_mm256_andnot_si256(
+        simde_mm256_cmpgt_epi16(simde_mm256_set1_epi16((int16_t)(ninf + 1)), x), x);
 }
 INL vh sel_h(mh m, vh a, vh b) { return simde_mm256_blendv_epi8(b, a, m); }
 INL vh zsel_h(mh m, vh a) { return simde_mm256_and_si256(m, a); }

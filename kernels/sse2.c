@@ -103,9 +103,11 @@ INL mh pos_h(vh x, int16_t inf)
     return simde_mm_andnot_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(inf)),
                                  simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()));
 }
+/* ninf + 1 > x, not x > ninf: GCC turns the latter into x >= ninf + 1,
+   which it builds from pminsw and pcmpeqw, one instruction more. */
 INL vh keep_h(vh x, int16_t ninf)
 {
-    return simde_mm_and_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(ninf)), x);
+    return simde_mm_andnot_si128(simde_mm_cmpgt_epi16(simde_mm_set1_epi16((int16_t)(ninf + 1)), x), x);
 }
 INL vi sel_i(vi m, vi a, vi b)
 {
