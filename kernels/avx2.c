@@ -101,10 +101,11 @@ INL void st_h(uint16_t *p, vh v) { simde_mm256_storeu_si256((void *)p, v); }
 INL void stn_h(uint16_t *p, vh v) { simde_mm256_stream_si256((void *)p, v); }
 INL vh dup_h(uint16_t c) { return simde_mm256_set1_epi16((int16_t)c); }
 INL vi dup_i(uint32_t c) { return simde_mm256_set1_epi32((int32_t)c); }
+/* 0 < x <= inf: see pos_h in sse2.c */
 INL mh pos_h(vh x, int16_t inf)
 {
-    return simde_mm256_andnot_si256(simde_mm256_cmpgt_epi16(x, simde_mm256_set1_epi16(inf)),
-                                    simde_mm256_cmpgt_epi16(x, simde_mm256_setzero_si256()));
+    return simde_mm256_cmpgt_epi16(simde_mm256_set1_epi16((int16_t)(inf - 0x8000)),
+                                   simde_mm256_add_epi16(x, simde_mm256_set1_epi16(0x7fff)));
 }
 /* ninf + 1 > x: see keep_h in sse2.c */
 INL vh keep_h(vh x, int16_t ninf)
@@ -196,9 +197,10 @@ INL void lkb_h(int nt, mh m, const uint16_t *dy, uint16_t *dx, vs a)
 }
 #endif
 
-/* f32 to bfloat16 as frk_f2b, sign-extended in 32-bit lanes. A quiet NaN
-   is kept when gen; else the only NaNs are widened NaN v quieted, whose low
-   16 bits are zero, so the rounding add leaves them as they are. */
+/* f32 to bfloat16 as frk_f2b, in the upper half of 32-bit lanes (the lower
+   half is left over). A quiet NaN is kept when gen; else the only NaNs are
+   widened NaN v quieted, whose low 16 bits are zero, so the rounding add
+   leaves them as they are. */
 INL vi f2b(int gen, vs p)
 {
     vi u = simde_mm256_castps_si256(p);
@@ -207,16 +209,17 @@ INL vi f2b(int gen, vs p)
     if (gen)
         rnd = simde_mm256_andnot_si256(
             simde_mm256_castps_si256(simde_mm256_cmp_ps(p, p, SIMDE_CMP_UNORD_Q)), rnd);
-    return simde_mm256_srai_epi32(simde_mm256_add_epi32(u, rnd), 16);
+    return simde_mm256_add_epi32(u, rnd);
 }
 
+/* Even lanes widened by a shift, odd lanes by a mask, so that a 16-bit
+   blend puts the results back in order: no unpack or pack. */
 INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
 {
-    vi z = simde_mm256_setzero_si256();
-    vs lo = fmul(gen, simde_mm256_castsi256_ps(simde_mm256_unpacklo_epi16(z, v)), a, nan);
-    vs hi = fmul(gen, simde_mm256_castsi256_ps(simde_mm256_unpackhi_epi16(z, v)), a, nan);
+    vs ev = fmul(gen, simde_mm256_castsi256_ps(simde_mm256_slli_epi32(v, 16)), a, nan);
+    vs od = fmul(gen, simde_mm256_castsi256_ps(simde_mm256_and_si256(v, dup_i(0xffff0000u))), a, nan);
     (void)hn;
-    return simde_mm256_packs_epi32(f2b(gen, lo), f2b(gen, hi));
+    return simde_mm256_blend_epi16(simde_mm256_srli_epi32(f2b(gen, ev), 16), f2b(gen, od), 0xaa);
 }
 
 #define INC2_RELU1 1

@@ -98,10 +98,12 @@ INL void st_h(uint16_t *p, vh v) { simde_mm_storeu_si128((void *)p, v); }
 INL void stn_h(uint16_t *p, vh v) { simde_mm_stream_si128((void *)p, v); }
 INL vh dup_h(uint16_t c) { return simde_mm_set1_epi16((int16_t)c); }
 INL vi dup_i(uint32_t c) { return simde_mm_set1_epi32((int32_t)c); }
+/* 0 < x <= inf as one signed compare: x + 0x7fff wraps exactly those x to
+   -32768 .. inf - 32769 */
 INL mh pos_h(vh x, int16_t inf)
 {
-    return simde_mm_andnot_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(inf)),
-                                 simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()));
+    return simde_mm_cmpgt_epi16(simde_mm_set1_epi16((int16_t)(inf - 0x8000)),
+                                simde_mm_add_epi16(x, simde_mm_set1_epi16(0x7fff)));
 }
 /* ninf + 1 > x, not x > ninf: GCC turns the latter into x >= ninf + 1,
    which it builds from pminsw and pcmpeqw, one instruction more. */
