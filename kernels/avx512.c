@@ -117,10 +117,11 @@ INL void stn_h(uint16_t *p, vh v) { simde_mm512_store_si512((void *)p, v); }
 #endif
 INL vh dup_h(uint16_t c) { return simde_mm512_set1_epi16((int16_t)c); }
 INL vi dup_i(uint32_t c) { return simde_mm512_set1_epi32((int32_t)c); }
+/* 0 < x <= inf: see pos_h in sse2.c */
 INL mh pos_h(vh x, int16_t inf)
 {
-    return simde_mm512_cmpge_epi16_mask(x, dup_h(1)) &
-           simde_mm512_cmple_epi16_mask(x, simde_mm512_set1_epi16(inf));
+    return simde_mm512_cmple_epi16_mask(simde_mm512_add_epi16(x, dup_h(0x7fff)),
+                                        simde_mm512_set1_epi16((int16_t)(inf - 0x8001)));
 }
 INL vh keep_h(vh x, int16_t ninf)
 {
