@@ -121,6 +121,13 @@ INL unsigned bits_h(mh m)
     unsigned b = (unsigned)simde_mm256_movemask_epi8(simde_mm256_packs_epi16(m, m));
     return (b & 0xff) | (b >> 8 & 0xff00);
 }
+/* packs of two masks, 64-bit blocks m0 0-7, m1 0-7, m0 8-15, m1 8-15, put
+   in order by one vpermq */
+INL uint64_t bits2_h(mh m0, mh m1)
+{
+    return (uint32_t)simde_mm256_movemask_epi8(
+        simde_mm256_permute4x64_epi64(simde_mm256_packs_epi16(m0, m1), 0xd8));
+}
 INL mh unbits_h(uint64_t b)
 {
     simde__m256i k = simde_mm256_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048,

@@ -131,6 +131,7 @@ INL vh keep_h(vh x, int16_t ninf)
 INL vh sel_h(mh m, vh a, vh b) { return simde_mm512_mask_blend_epi16(m, b, a); }
 INL vh zsel_h(mh m, vh a) { return simde_mm512_maskz_mov_epi16(m, a); }
 INL unsigned bits_h(mh m) { return m; }
+INL uint64_t bits2_h(mh m0, mh m1) { return m0 | (uint64_t)m1 << 32; }
 INL mh unbits_h(uint64_t b) { return (mh)(b & 0xffffffffu); }
 
 /* SIMDe 0.7.4 has no 512-bit F16C forms: native builds use the intrinsics,

@@ -11,6 +11,7 @@
      keep_h(x, ninf)   x where x > ninf signed, else 0 (x == 0 gives 0 too)
      sel_h, zsel_h     as sel_ and zsel_ of simd_body.h
      bits_h, unbits_h  lane mask to and from the low W bits
+     bits2_h(m0, m1)   the 2W bits of two lane masks, m0's first
      mulv_h, mulv_b    (gen, v, alpha, frk_nanval32(alpha), hn_h or hn_b):
                        alpha * v lane by lane in f32 with the NaN rule of
                        kernels.h, narrowed as frk_f2h / frk_f2b do
@@ -50,6 +51,10 @@
 #define LKB_b 0
 #define lkb_b(nt, m, dy, dx, a) ((void)(nt), (void)(m), (void)(dy), (void)(dx), (void)(a))
 #endif
+
+/* Mask forwards on tables narrower than 32 lanes step by 32 elements: 32
+   mask bits a store, not W, whose bookkeeping bound them. */
+#define HSTEP(W) ((W) < 32 ? 32 : (W))
 
 /* alpha NaN, zero or infinite (alpha - alpha is NaN for the last two) */
 INL int hgen(double alpha) { return !(alpha != 0 && alpha - alpha == 0); }
@@ -174,6 +179,18 @@ INL uint64_t hfwdm0_##P(int lk, size_t i, const uint16_t *x, uint16_t *y,      \
     return t;                                                                  \
 }                                                                              \
                                                                                \
+/* The bits of x > 0 for HSTEP(W) elements, two vectors' at a time (where  \
+   W < HSTEP(W); wider tables keep a vector a step). */                        \
+INL uint64_t hbits_##P(const uint16_t *x)                                      \
+{                                                                              \
+    uint64_t b = 0;                                                            \
+    unsigned j;                                                                \
+    for (j = 0; j + 2 * W <= HSTEP(W); j += 2 * W)                             \
+        b |= bits2_h(pos_h(ld_h(x + j), INF),                                  \
+                     pos_h(ld_h(x + j + W), INF)) << j;                        \
+    return b;                                                                  \
+}                                                                              \
+                                                                               \
 INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
                    const uint16_t *x, uint16_t *y, uint8_t *mask)              \
 {                                                                              \
@@ -181,14 +198,27 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
-    unsigned s = (unsigned)h & 7;                                              \
+    unsigned j, s = (unsigned)h & 7;                                           \
     uint64_t t = 0;                                                            \
     for (; i < h; i++)                                                         \
         t = hfwdm0_##P(lk, i, x, y, mask, t, a);                               \
     if (!y) {                                                                  \
+        for (; W < HSTEP(W) && i + HSTEP(W) <= n; i += HSTEP(W))               \
+            putm(mask + i / 8, HSTEP(W) / 8, hbits_##P(x + i));                \
         for (; i + W <= n; i += W)                                             \
             putm(mask + i / 8, W / 8, bits_h(pos_h(ld_h(x + i), INF)));        \
     } else {                                                                   \
+        for (; W < HSTEP(W) && i + HSTEP(W) <= n; i += HSTEP(W)) {             \
+            t |= hbits_##P(x + i) << s;                                        \
+            putm(mask + i / 8, HSTEP(W) / 8, t);                               \
+            t >>= HSTEP(W);                                                    \
+            for (j = 0; j < HSTEP(W); j += W)                                  \
+                if (lk && !gen && LKP_##P)                                     \
+                    lkp_##P(nt, a > 0, x + i + j, y + i + j, va);              \
+                else                                                           \
+                    hput_##P(nt, y + i + j,                                    \
+                             hfwd1_##P(lk, gen, ld_h(x + i + j), va, vn, hn)); \
+        }                                                                      \
         for (; i + W <= n; i += W) {                                           \
             vh v = ld_h(x + i);                                                \
             t |= (uint64_t)bits_h(pos_h(v, INF)) << s;                         \
@@ -321,7 +351,10 @@ INL uint16_t relu1_16(uint16_t a, int16_t ninf)
 {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
     int32_t v = (int16_t)a, z = 0;
-    __asm__("cmpl %2, %0\n\tcmovle %1, %0" : "+r"(v) : "r"(z), "ri"((int32_t)ninf) : "cc");
+    __asm__("cmpl %2, %0\n\tcmovle %1, %0"
+            : "+r"(v)
+            : "r"(z), "ri"((int32_t)ninf)
+            : "cc");
     return (uint16_t)v;
 #else
     return (uint16_t)(a & (uint32_t)(((int32_t)ninf - (int16_t)a) >> 31));

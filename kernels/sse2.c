@@ -121,6 +121,10 @@ INL unsigned bits_h(mh m)
 {
     return (unsigned)simde_mm_movemask_epi8(simde_mm_packs_epi16(m, m)) & 0xff;
 }
+INL uint64_t bits2_h(mh m0, mh m1)
+{
+    return (unsigned)simde_mm_movemask_epi8(simde_mm_packs_epi16(m0, m1));
+}
 INL mh unbits_h(uint64_t b)
 {
     simde__m128i k = simde_mm_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128);
