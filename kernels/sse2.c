@@ -19,12 +19,32 @@
 typedef simde__m128 vs, ms;
 typedef simde__m128d vd, md;
 
-INL vs ld_s(const float *p) { return simde_mm_loadu_ps(p); }
+/* Holds a loaded vector in its register: GCC otherwise loads x a second
+   time for the select rather than keep the first load live. */
+#if defined(SIMDE_X86_SSE2_NATIVE) && defined(__GNUC__)
+#define KEEP(v) __asm__("" : "+x"(v))
+#else
+#define KEEP(v) ((void)0)
+#endif
+
+INL vs ld_s(const float *p)
+{
+    vs v = simde_mm_loadu_ps(p);
+    KEEP(v);
+    return v;
+}
 INL void st_s(float *p, vs v) { simde_mm_storeu_ps(p, v); }
 INL vs dup_s(float f) { return simde_mm_set1_ps(f); }
 INL ms gt_s(vs x) { return simde_mm_cmpgt_ps(x, simde_mm_setzero_ps()); }
-/* x when !(x <= 0): x > 0 or NaN (SIMDe's cmpnle is an ordered cmpgt) */
-INL vs vrelu_s(vs x) { return simde_mm_andnot_ps(simde_mm_cmple_ps(x, simde_mm_setzero_ps()), x); }
+/* x when !(x <= 0): x > 0 or NaN, that is the bits above -infinity's as a
+   signed integer (-0 below). An integer compare leaves x in its register:
+   cmpleps would overwrite it, and GCC loaded x a second time instead. */
+INL vs vrelu_s(vs x)
+{
+    simde__m128i i = simde_mm_castps_si128(x);
+    return simde_mm_castsi128_ps(
+        simde_mm_andnot_si128(simde_mm_cmpgt_epi32(simde_mm_set1_epi32((int32_t)0xff800001u), i), i));
+}
 INL vs sel_s(ms m, vs a, vs b)
 {
     return simde_mm_or_ps(simde_mm_and_ps(m, a), simde_mm_andnot_ps(m, b));
@@ -51,7 +71,12 @@ INL vs mul_s(vs v, vs a, vs nan)
     return sel_s(simde_mm_cmpunord_ps(p, p), fix, p);
 }
 
-INL vd ld_d(const double *p) { return simde_mm_loadu_pd(p); }
+INL vd ld_d(const double *p)
+{
+    vd v = simde_mm_loadu_pd(p);
+    KEEP(v);
+    return v;
+}
 INL void st_d(double *p, vd v) { simde_mm_storeu_pd(p, v); }
 INL vd dup_d(double f) { return simde_mm_set1_pd(f); }
 INL md gt_d(vd x) { return simde_mm_cmpgt_pd(x, simde_mm_setzero_pd()); }
@@ -93,7 +118,12 @@ INL void stn_d(double *p, vd v) { simde_mm_stream_pd(p, v); }
 typedef simde__m128i vh, mh;
 typedef simde__m128i vi;
 
-INL vh ld_h(const uint16_t *p) { return simde_mm_loadu_si128((const void *)p); }
+INL vh ld_h(const uint16_t *p)
+{
+    vh v = simde_mm_loadu_si128((const void *)p);
+    KEEP(v);
+    return v;
+}
 INL void st_h(uint16_t *p, vh v) { simde_mm_storeu_si128((void *)p, v); }
 INL void stn_h(uint16_t *p, vh v) { simde_mm_stream_si128((void *)p, v); }
 INL vh dup_h(uint16_t c) { return simde_mm_set1_epi16((int16_t)c); }
