@@ -331,7 +331,7 @@ INL vh lkv_bx(vh x, vs a, vh hn)
     return bx_round(lo, hi);
 }
 #define LKP_bx 0
-#define lkp_bx(nt, pos, x, y, a) ((void)0)
+#define lkp_bx(nt, pos, x, y, a) ((void)(nt), (void)(pos), (void)(x), (void)(y), (void)(a))
 #define LKB_bx 0
 #define lkb_bx(nt, m, dy, dx, a) ((void)0)
 

@@ -179,6 +179,16 @@ INL uint64_t hfwdm0_##P(int lk, size_t i, const uint16_t *x, uint16_t *y,      \
     return t;                                                                  \
 }                                                                              \
                                                                                \
+/* One vector of a mask forward's output: v holds x[0 .. W-1]. */             \
+INL void hfwdv_##P(int lk, int gen, int nt, float a, const uint16_t *x,        \
+                   uint16_t *y, vh v, vs va, vs vn, vh hn)                     \
+{                                                                              \
+    if (lk && !gen && LKP_##P)                                                 \
+        lkp_##P(nt, a > 0, x, y, va);                                          \
+    else                                                                       \
+        hput_##P(nt, y, hfwd1_##P(lk, gen, v, va, vn, hn));                    \
+}                                                                              \
+                                                                               \
 /* The bits of x > 0 for HSTEP(W) elements, two vectors' at a time (where  \
    W < HSTEP(W); wider tables keep a vector a step). */                        \
 INL uint64_t hbits_##P(const uint16_t *x)                                      \
@@ -213,21 +223,15 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
             putm(mask + i / 8, HSTEP(W) / 8, t);                               \
             t >>= HSTEP(W);                                                    \
             for (j = 0; j < HSTEP(W); j += W)                                  \
-                if (lk && !gen && LKP_##P)                                     \
-                    lkp_##P(nt, a > 0, x + i + j, y + i + j, va);              \
-                else                                                           \
-                    hput_##P(nt, y + i + j,                                    \
-                             hfwd1_##P(lk, gen, ld_h(x + i + j), va, vn, hn)); \
+                hfwdv_##P(lk, gen, nt, a, x + i + j, y + i + j,                \
+                          ld_h(x + i + j), va, vn, hn);                        \
         }                                                                      \
         for (; i + W <= n; i += W) {                                           \
             vh v = ld_h(x + i);                                                \
             t |= (uint64_t)bits_h(pos_h(v, INF)) << s;                         \
             putm(mask + i / 8, W / 8, t);                                      \
             t >>= W;                                                           \
-            if (lk && !gen && LKP_##P)                                         \
-                lkp_##P(nt, a > 0, x + i, y + i, va);                          \
-            else                                                               \
-                hput_##P(nt, y + i, hfwd1_##P(lk, gen, v, va, vn, hn));        \
+            hfwdv_##P(lk, gen, nt, a, x + i, y + i, v, va, vn, hn);            \
         }                                                                      \
     }                                                                          \
     for (; i < n; i++)                                                         \
