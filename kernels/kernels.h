@@ -60,10 +60,11 @@ enum frk_ext { FRK_EXT_NONE, FRK_EXT_AVX512BF16 };
 
 /* Calls that move at least this many bytes (inputs and output), not in
    place, write their output with non-temporal stores where a kernel has them:
-   beyond the last-level cache a normal store first reads the line it writes.
-   Set once at initialisation (src/dispatch.c); tests lower it to run those
-   paths. */
-extern size_t frk_nt_min_bytes;
+   beyond the last-level cache (on Intel, the L2) a normal store first reads
+   the line it writes. frk_big_min_bytes: calls whose data do not fit one
+   CPU's share of the last-level cache. Set once at initialisation
+   (src/dispatch.c); tests lower them to run those paths. */
+extern size_t frk_nt_min_bytes, frk_big_min_bytes;
 
 extern const struct frk_table frk_table_scalar;
 extern const struct frk_table frk_table_sse2;

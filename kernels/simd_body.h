@@ -498,8 +498,8 @@ INL int64_t ld4_16(const uint16_t *p)
 #define ST2(P, big, y, v) ((void)(big), st2_##P(y, v))
 #endif
 
-/* x and y together span 4n elements of es bytes: at least frk_nt_min_bytes */
-INL int inc2big(size_t n, size_t es) { return INC2_BIG && n >= frk_nt_min_bytes / (4 * es); }
+/* x and y together span 4n elements of es bytes: at least frk_big_min_bytes */
+INL int inc2big(size_t n, size_t es) { return INC2_BIG && n >= frk_big_min_bytes / (4 * es); }
 
 /* Increment 2, x[2i] -> y[2i] for i < n, in files that define ld2_ (W
    elements loaded from 2W) and st2_ (W elements written 2 apart), both

@@ -71,19 +71,20 @@ int frk_cpu_supports(fr_isa isa)
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
-/* The highest-level data or unified cache that CPUID describes (leaf 4 on
-   Intel, 0x8000001D on AMD), divided among the logical CPUs that share it. */
-static size_t x86_llc_share(void)
+/* The data or unified caches that CPUID describes (leaf 4 on Intel,
+   0x8000001D on AMD), each divided among the logical CPUs that share it: the
+   L2 and the highest level. */
+static void x86_caches(size_t *l2, size_t *llc)
 {
     unsigned a, b, c, d, leaf = 4, top, best_level = 0;
-    size_t best = 0;
+    *l2 = *llc = 0;
     __cpuid(0, top, b, c, d);
     if (b == 0x68747541) { /* "Auth"enticAMD */
         __cpuid(0x80000000, top, b, c, d);
         leaf = 0x8000001d;
     }
     if (top < leaf)
-        return 0;
+        return;
     for (unsigned i = 0; i < 16; i++) {
         __cpuid_count(leaf, i, a, b, c, d);
         unsigned type = a & 31, level = (a >> 5) & 7;
@@ -97,12 +98,20 @@ static size_t x86_llc_share(void)
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         if (cpus > 0 && sharing > (size_t)cpus)
             sharing = (size_t)cpus;
+        if (level == 2)
+            *l2 = size / sharing;
         if (level >= best_level) {
             best_level = level;
-            best = size / sharing;
+            *llc = size / sharing;
         }
     }
-    return best;
+}
+
+static int x86_intel(void)
+{
+    unsigned a, b, c, d;
+    __cpuid(0, a, b, c, d);
+    return b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e; /* GenuineIntel */
 }
 #endif
 
@@ -110,9 +119,10 @@ size_t frk_llc_bytes(void)
 {
     long b = -1;
 #if defined(__x86_64__) || defined(_M_X64)
-    size_t s = x86_llc_share();
-    if (s)
-        return s;
+    size_t l2, llc;
+    x86_caches(&l2, &llc);
+    if (llc)
+        return llc;
 #endif
 #if defined(_SC_LEVEL3_CACHE_SIZE)
     /* a shared L3 split among the CPUs, else the L2 */
@@ -124,4 +134,17 @@ size_t frk_llc_bytes(void)
         b = sysconf(_SC_LEVEL2_CACHE_SIZE);
 #endif
     return b > 0 ? (size_t)b : (size_t)2 << 20;
+}
+
+size_t frk_stream_bytes(void)
+{
+#if defined(__x86_64__) || defined(_M_X64)
+    /* On Intel's Xeon a store that misses the L2 costs more from the L3 than
+       a streaming store to memory (bench/NOTES.md, entry 23) */
+    size_t l2, llc;
+    x86_caches(&l2, &llc);
+    if (l2 && x86_intel())
+        return l2;
+#endif
+    return frk_llc_bytes();
 }

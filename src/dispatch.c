@@ -34,7 +34,7 @@ static const struct frk_table *usable[FR_ISA_NEON + 1];
 static fr_isa best = FR_ISA_SCALAR;
 
 static _Atomic(const struct frk_table *) active;
-size_t frk_nt_min_bytes = SIZE_MAX;
+size_t frk_nt_min_bytes = SIZE_MAX, frk_big_min_bytes = SIZE_MAX;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static const char *const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon"};
@@ -99,8 +99,9 @@ static void init(void)
             break;
         }
     /* streaming wins once a call's data no longer fits its CPU's share of
-       the last-level cache (measured in bench/NOTES.md) */
-    frk_nt_min_bytes = frk_llc_bytes() / 4 * 5;
+       the last-level cache, on Intel its L2 (measured in bench/NOTES.md) */
+    frk_nt_min_bytes = frk_stream_bytes() / 4 * 5;
+    frk_big_min_bytes = frk_llc_bytes() / 4 * 5;
     fr_isa isa = isa_from_env();
     atomic_store(&active, usable[isa == FR_ISA_AUTO ? best : isa]);
     frk_threads_init();

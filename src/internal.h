@@ -17,6 +17,9 @@ FR_HIDDEN int frk_cpu_supports(fr_isa isa);
 FR_HIDDEN int frk_cpu_has_ext(int ext); /* an frk_ext */
 /* cpu.c: one CPU's share of the last-level data cache in bytes (a guess if unknown). */
 FR_HIDDEN size_t frk_llc_bytes(void);
+/* cpu.c: the size past which streaming stores pay: frk_llc_bytes(), or on
+   Intel one CPU's L2. */
+FR_HIDDEN size_t frk_stream_bytes(void);
 
 /* dispatch.c: the table in use (initialising on first use), and the
    compiled-in table for isa with empty slots filled from the scalar table,

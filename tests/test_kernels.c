@@ -638,14 +638,15 @@ out:
 /* The same tests again with every output that is not in place streamed
    (non-temporal stores), whatever its size, and the increment-2 kernels in
    the form they take beyond the last-level cache. */
-static size_t saved_nt;
+static size_t saved_nt, saved_big;
 
 static int nt_on(void **state)
 {
     (void)state;
     fr_init();
     saved_nt = frk_nt_min_bytes;
-    frk_nt_min_bytes = 0;
+    saved_big = frk_big_min_bytes;
+    frk_nt_min_bytes = frk_big_min_bytes = 0;
     return 0;
 }
 
@@ -653,6 +654,7 @@ static int nt_off(void **state)
 {
     (void)state;
     frk_nt_min_bytes = saved_nt;
+    frk_big_min_bytes = saved_big;
     return 0;
 }
 
