@@ -138,13 +138,14 @@ size_t frk_llc_bytes(void)
 
 size_t frk_stream_bytes(void)
 {
+    size_t share = frk_llc_bytes();
 #if defined(__x86_64__) || defined(_M_X64)
     /* On Intel's Xeon a store that misses the L2 costs more from the L3 than
        a streaming store to memory (bench/NOTES.md, entry 23) */
     size_t l2, llc;
     x86_caches(&l2, &llc);
-    if (l2 && x86_intel())
+    if (l2 && l2 < share && x86_intel())
         return l2;
 #endif
-    return frk_llc_bytes();
+    return share;
 }

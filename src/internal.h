@@ -18,7 +18,7 @@ FR_HIDDEN int frk_cpu_has_ext(int ext); /* an frk_ext */
 /* cpu.c: one CPU's share of the last-level data cache in bytes (a guess if unknown). */
 FR_HIDDEN size_t frk_llc_bytes(void);
 /* cpu.c: the size past which streaming stores pay: frk_llc_bytes(), or on
-   Intel one CPU's L2. */
+   Intel one CPU's share of the L2 where that is smaller. */
 FR_HIDDEN size_t frk_stream_bytes(void);
 
 /* dispatch.c: the table in use (initialising on first use), and the
