@@ -73,12 +73,13 @@ int frk_cpu_supports(fr_isa isa)
 #if defined(__x86_64__) || defined(_M_X64)
 /* The data or unified caches that CPUID describes (leaf 4 on Intel,
    0x8000001D on AMD), each divided among the logical CPUs that share it: the
-   L2 and the highest level. */
-static void x86_caches(size_t *l2, size_t *llc)
+   highest level, and on Intel the L2 (0 elsewhere). */
+static void x86_caches(size_t *llc, size_t *intel_l2)
 {
     unsigned a, b, c, d, leaf = 4, top, best_level = 0;
-    *l2 = *llc = 0;
+    *llc = *intel_l2 = 0;
     __cpuid(0, top, b, c, d);
+    int intel = b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e; /* GenuineIntel */
     if (b == 0x68747541) { /* "Auth"enticAMD */
         __cpuid(0x80000000, top, b, c, d);
         leaf = 0x8000001d;
@@ -98,54 +99,38 @@ static void x86_caches(size_t *l2, size_t *llc)
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         if (cpus > 0 && sharing > (size_t)cpus)
             sharing = (size_t)cpus;
-        if (level == 2)
-            *l2 = size / sharing;
+        if (level == 2 && intel)
+            *intel_l2 = size / sharing;
         if (level >= best_level) {
             best_level = level;
             *llc = size / sharing;
         }
     }
 }
-
-static int x86_intel(void)
-{
-    unsigned a, b, c, d;
-    __cpuid(0, a, b, c, d);
-    return b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e; /* GenuineIntel */
-}
 #endif
 
-size_t frk_llc_bytes(void)
+void frk_cache_bytes(size_t *llc, size_t *stream)
 {
-    long b = -1;
+    size_t l2 = 0;
+    *llc = 0;
 #if defined(__x86_64__) || defined(_M_X64)
-    size_t l2, llc;
-    x86_caches(&l2, &llc);
-    if (llc)
-        return llc;
+    x86_caches(llc, &l2);
 #endif
 #if defined(_SC_LEVEL3_CACHE_SIZE)
-    /* a shared L3 split among the CPUs, else the L2 */
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    b = sysconf(_SC_LEVEL3_CACHE_SIZE);
-    if (b > 0 && cpus > 1)
-        b /= cpus;
-    if (b <= 0)
-        b = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (!*llc) {
+        /* a shared L3 split among the CPUs, else the L2 */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN), b = sysconf(_SC_LEVEL3_CACHE_SIZE);
+        if (b > 0 && cpus > 1)
+            b /= cpus;
+        if (b <= 0)
+            b = sysconf(_SC_LEVEL2_CACHE_SIZE);
+        if (b > 0)
+            *llc = (size_t)b;
+    }
 #endif
-    return b > 0 ? (size_t)b : (size_t)2 << 20;
-}
-
-size_t frk_stream_bytes(void)
-{
-    size_t share = frk_llc_bytes();
-#if defined(__x86_64__) || defined(_M_X64)
+    if (!*llc)
+        *llc = (size_t)2 << 20;
     /* On Intel's Xeon a store that misses the L2 costs more from the L3 than
        a streaming store to memory (bench/NOTES.md, entry 23) */
-    size_t l2, llc;
-    x86_caches(&l2, &llc);
-    if (l2 && l2 < share && x86_intel())
-        return l2;
-#endif
-    return share;
+    *stream = l2 && l2 < *llc ? l2 : *llc;
 }

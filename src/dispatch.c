@@ -100,8 +100,10 @@ static void init(void)
         }
     /* streaming wins once a call's data no longer fits its CPU's share of
        the last-level cache, on Intel its L2 (measured in bench/NOTES.md) */
-    frk_nt_min_bytes = frk_stream_bytes() / 4 * 5;
-    frk_big_min_bytes = frk_llc_bytes() / 4 * 5;
+    size_t llc, stream;
+    frk_cache_bytes(&llc, &stream);
+    frk_nt_min_bytes = stream / 4 * 5;
+    frk_big_min_bytes = llc / 4 * 5;
     fr_isa isa = isa_from_env();
     atomic_store(&active, usable[isa == FR_ISA_AUTO ? best : isa]);
     frk_threads_init();

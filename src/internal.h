@@ -15,11 +15,10 @@
 /* cpu.c: 1 if this CPU and OS can run the ISA's kernels (regardless of build). */
 FR_HIDDEN int frk_cpu_supports(fr_isa isa);
 FR_HIDDEN int frk_cpu_has_ext(int ext); /* an frk_ext */
-/* cpu.c: one CPU's share of the last-level data cache in bytes (a guess if unknown). */
-FR_HIDDEN size_t frk_llc_bytes(void);
-/* cpu.c: the size past which streaming stores pay: frk_llc_bytes(), or on
+/* cpu.c: one CPU's share of the last-level data cache in bytes (a guess if
+   unknown), and the size past which streaming stores pay: the same, or on
    Intel one CPU's share of the L2 where that is smaller. */
-FR_HIDDEN size_t frk_stream_bytes(void);
+FR_HIDDEN void frk_cache_bytes(size_t *llc, size_t *stream);
 
 /* dispatch.c: the table in use (initialising on first use), and the
    compiled-in table for isa with empty slots filled from the scalar table,
