@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# On the AVX-512 test host: Release and Debug builds, the whole suite on the native AVX-512 table, a minute of fuzzing, a short log: scripts/avx512-host.sh [build-root]
+# On the AVX-512 test host: Release and Debug builds, the whole suite on the native AVX-512 table, a minute of fuzzing, the benchmark, a short log: scripts/avx512-host.sh [build-root]
 # Setup (../shared/avx512-host/README.md): stage .devdeps/ on a development machine;
 # this script unpacks it here when SIMDe or cmocka is missing (needs root).
+# FAST=1 skips the Debug build and the fuzzer (about 6 minutes in all on 16 cores);
+# BENCH=0 skips the benchmark; RESULTS=dir copies the log and the tables there.
+# The benchmark is .devbench/ when scripts/stage-bench.sh put it there (with the
+# peers), else the bench target built here (without them).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$(realpath -m "${1:-build/avx512-host}")
 mkdir -p "$root"
 log=$root/avx512-host.log
@@ -33,12 +37,15 @@ for f in avx512f avx512bw avx512dq avx512vl; do
 done
 
 if [[ -d .devdeps ]] && { [[ ! -f /usr/include/simde/simde-common.h ]] || [[ ! -f /usr/include/cmocka.h ]]; }; then
+  # shellcheck disable=SC2016 # expanded by the inner shell
   step unpack-devdeps bash -c 'for f in .devdeps/*.deb; do dpkg -x "$f" /; done; ldconfig'
 fi
 
-for type in Release Debug; do
+types="Release Debug"
+[[ ${FAST:-0} == 1 ]] && types=Release
+for type in $types; do
   dir=$root/$(echo "$type" | tr '[:upper:]' '[:lower:]')
-  step "configure-$type" cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=$type -DFASTRELU_WERROR=ON \
+  step "configure-$type" cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DFASTRELU_WERROR=ON \
     -DFASTRELU_BUILD_TESTS=ON -DFASTRELU_BUILD_FUZZ=ON
   step "build-$type" cmake --build "$dir" -j"$(nproc)"
   # the library must pick AVX-512 by itself here
@@ -52,11 +59,53 @@ for type in Release Debug; do
     ctest --test-dir "$dir" -j"$(nproc)" --output-on-failure
 done
 
-step fuzz scripts/fuzz.sh "$root/fuzz" "$fuzz_secs"
-[[ -f $root/fuzz.out ]] && note "  $(tail -1 "$root/fuzz.out")"
+if python3 -c 'import pytest, numpy' 2>/dev/null; then
+  step pytest env FASTRELU_LIBRARY="$root/release/libfastrelu.so.1" \
+    python3 -m pytest -q -p no:cacheprovider python/tests
+fi
+
+if [[ ${FAST:-0} != 1 ]]; then
+  step fuzz scripts/fuzz.sh "$root/fuzz" "$fuzz_secs"
+  [[ -f $root/fuzz.out ]] && note "  $(tail -1 "$root/fuzz.out")"
+fi
+
+# The benchmark: quick mode with the thread sweep to 16, then every f16/bf16
+# operation, then PyTorch where it is installed. Tables, not pass or fail.
+if [[ ${BENCH:-1} == 1 ]]; then
+  if [[ -x .devbench/fastrelu_bench ]]; then
+    bench=(env LD_LIBRARY_PATH="$PWD/.devbench" .devbench/fastrelu_bench)
+    lib=$PWD/.devbench/libfastrelu.so.1
+  else
+    step build-bench bash -c "cmake -S . -B '$root/release' -DFASTRELU_BUILD_BENCH=ON &&
+      cmake --build '$root/release' --target fastrelu_bench -j$(nproc)"
+    bench=("$root/release/bench/fastrelu_bench")
+    lib=$root/release/libfastrelu.so.1
+  fi
+  step bench-quick "${bench[@]}" --quick --threads=1,2,4,8,16 \
+    --benchmark_out="$root/quick.json" --benchmark_out_format=json
+  step bench-halves "${bench[@]}" --quick --precisions=hb --relu-precisions= \
+    --sizes=16K,256K,4M,64M --threads=1 --benchmark_out="$root/halves.json" --benchmark_out_format=json
+  for t in quick halves; do
+    [[ -s $root/$t.json ]] && python3 bench/table.py "$root/$t.json" >"$root/$t.txt"
+  done
+  if python3 -c 'import torch, numpy' 2>/dev/null; then
+    step torch python3 bench/torch_peer.py "$lib"
+  fi
+  made=
+  for f in quick.txt halves.txt torch.out; do
+    [[ -f $root/$f ]] && made="$made $root/$f"
+  done
+  note "  tables:$made"
+fi
+if [[ -n ${RESULTS:-} ]]; then
+  mkdir -p "$RESULTS"
+  for f in avx512-host.log quick.txt halves.txt torch.out; do
+    [[ -f $root/$f ]] && cp "$root/$f" "$RESULTS/"
+  done
+fi
 
 if ((${#failed[@]})); then
   note "avx512-host: FAILED: ${failed[*]}; log $log"
   exit 1
 fi
-note "avx512-host: ok, Release and Debug suites on native AVX-512, ${fuzz_secs}s fuzzing clean; log $log"
+note "avx512-host: ok, ${types// / and } suites on native AVX-512$([[ ${FAST:-0} == 1 ]] || echo ", ${fuzz_secs}s fuzzing clean"); log $log"
