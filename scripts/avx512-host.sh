@@ -2,7 +2,7 @@
 # On the AVX-512 test host: Release and Debug builds, the whole suite on the native AVX-512 table, a minute of fuzzing, the benchmark, a short log: scripts/avx512-host.sh [build-root]
 # Setup (../shared/avx512-host/README.md): stage .devdeps/ on a development machine;
 # this script unpacks it here when SIMDe or cmocka is missing (needs root).
-# FAST=1 skips the Debug build and the fuzzer (about 6 minutes in all on 16 cores);
+# FAST=1 skips the Debug build and the fuzzer (the same steps took 5.5 minutes there);
 # BENCH=0 skips the benchmark; RESULTS=dir copies the log and the tables there.
 # The benchmark is .devbench/ when scripts/stage-bench.sh put it there (with the
 # peers), else the bench target built here (without them).
@@ -28,7 +28,7 @@ step() { # name, command...: runs it, output in root/name.out, one line in the l
 }
 
 note "libfastrelu AVX-512 host run, $(date -u '+%Y-%m-%d %H:%M UTC'), $(hostname)"
-note "  commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
+note "  commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
 note "  cpu $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
 note "  gcc $(gcc -dumpfullversion 2>/dev/null || echo none), clang $(clang -dumpversion 2>/dev/null || echo none), $(cmake --version | head -1)"
 flags=$(grep -m1 '^flags' /proc/cpuinfo)
@@ -71,6 +71,7 @@ fi
 
 # The benchmark: quick mode with the thread sweep to 16, then every f16/bf16
 # operation, then PyTorch where it is installed. Tables, not pass or fail.
+tables=(quick.txt halves.txt torch.out)
 if [[ ${BENCH:-1} == 1 ]]; then
   if [[ -x .devbench/fastrelu_bench ]]; then
     bench=(env LD_LIBRARY_PATH="$PWD/.devbench" .devbench/fastrelu_bench)
@@ -92,14 +93,14 @@ if [[ ${BENCH:-1} == 1 ]]; then
     step torch python3 bench/torch_peer.py "$lib"
   fi
   made=
-  for f in quick.txt halves.txt torch.out; do
+  for f in "${tables[@]}"; do
     [[ -f $root/$f ]] && made="$made $root/$f"
   done
   note "  tables:$made"
 fi
 if [[ -n ${RESULTS:-} ]]; then
   mkdir -p "$RESULTS"
-  for f in avx512-host.log quick.txt halves.txt torch.out; do
+  for f in avx512-host.log "${tables[@]}"; do
     [[ -f $root/$f ]] && cp "$root/$f" "$RESULTS/"
   done
 fi

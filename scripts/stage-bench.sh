@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Copy the built benchmark, libfastrelu and the peers' shared libraries into .devbench/ (kept out of git), for a host without the Debian packages.
+# Copy the built benchmark, libfastrelu and the peers' shared libraries into .devbench/ (ignored by git), for a host without the Debian packages.
 # usage: scripts/stage-bench.sh [build-dir]; then run there: LD_LIBRARY_PATH=.devbench .devbench/fastrelu_bench ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 bin=$build/bench/fastrelu_bench
 [[ -x $bin ]] || { echo "stage-bench: no $bin; build with -DFASTRELU_BUILD_BENCH=ON first" >&2; exit 1; }
-git_dir=$(git rev-parse --git-dir)
-grep -qxF '/.devbench/' "$git_dir/info/exclude" 2>/dev/null || echo '/.devbench/' >>"$git_dir/info/exclude"
 rm -rf .devbench && mkdir .devbench
 cp "$bin" .devbench/
 # glibc, the C++ runtime and the loader are on any Linux host; everything else goes along
