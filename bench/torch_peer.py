@@ -1,5 +1,5 @@
 # fastrelu (its C entry points through ctypes) against PyTorch and NumPy, interleaved, f32: usage: python3 bench/torch_peer.py LIBFASTRELU.so
-# GB/s = 8n bytes / time, medians of 7; torch has no relu(out=) here, so clamp_min(out=) stands for it where missing.
+# GB/s = 8n bytes / time, medians of 7; torch.relu takes no out=, so clamp_min(out=) stands for it.
 import ctypes, statistics, sys, time
 import numpy as np
 import torch
@@ -37,16 +37,11 @@ def run(n, threads):
     fns = {
         "memcpy(torch copy_)": lambda: yt.copy_(xt),
         "fastrelu relu": lambda: lib.fr_srelu(n, xp, 1, yp, 1),
-        "torch relu(out=)": lambda: torch.relu(xt, out=yt) if hasattr(torch, "relu") else None,
         "torch clamp_min(out=)": lambda: torch.clamp_min(xt, 0.0, out=yt),
         "numpy maximum(out=)": lambda: np.maximum(x, np.float32(0), out=y),
         "fastrelu leaky": lambda: lib.fr_sleaky_relu(n, 0.01, xp, 1, yp, 1),
         "torch leaky_relu(out=)": lambda: torch._C._nn.leaky_relu(xt, 0.01, out=yt),
     }
-    try:
-        torch.relu(xt, out=yt)
-    except Exception:
-        del fns["torch relu(out=)"]
     r = bench(fns, 8 * n)
     for k, v in r.items():
         print("  n=%-9d threads=%-2d %-24s %7.1f GB/s" % (n, threads, k, v), flush=True)
