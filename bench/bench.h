@@ -43,6 +43,16 @@ enum op {
 };
 enum prec { P_S, P_D, P_H, P_B, P_COUNT };
 
+/* data.c */
+extern const char *const op_name[OP_COUNT]; /* "relu", ... as in fr_srelu */
+extern const char prec_char[];              /* "sdhb" */
+extern const size_t prec_size[P_COUNT];     /* bytes per element */
+/* n elements of x and dy, uniform in [-1, 1] and never tiny, from seed; mask
+   gets the bits of x > 0. */
+void fill(int prec, size_t n, void *x, void *dy, uint8_t *mask, uint64_t seed);
+/* "1K,16K,4M" into out (at most max sizes); the count, or -1 if malformed. */
+int parse_sizes(const char *s, size_t *out, int max);
+
 /* One call: the operation, its vectors and the peer's private state. */
 struct call {
     int op, prec, threads, isa; /* isa and threads: fastrelu only */

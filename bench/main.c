@@ -16,12 +16,6 @@
 #define CHECK_N 1037 /* odd, so the checks reach every kernel's tail */
 #define MAX_LIST 32
 
-static const char *const op_name[OP_COUNT] = {
-    "relu", "leaky_relu", "relu_backward", "leaky_relu_backward",
-    "relu_mask", "leaky_relu_mask", "relu_backward_mask", "leaky_relu_backward_mask"};
-static const char prec_char[] = "sdhb";
-static const size_t prec_size[P_COUNT] = {4, 8, 2, 2};
-
 enum kind { K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2, K_NTCOPY, K_NTSTREAM2 };
 
 struct impl {
@@ -49,30 +43,6 @@ static struct opts {
 } opt;
 
 /* ---- the options ---- */
-
-static int parse_sizes(const char *s, size_t *out)
-{
-    int k = 0;
-    while (*s && k < MAX_LIST) {
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s || v < 1)
-            return -1;
-        if (*end == 'K' || *end == 'k')
-            v *= 1024, end++;
-        else if (*end == 'M' || *end == 'm')
-            v *= 1024 * 1024, end++;
-        else if (*end == 'G' || *end == 'g')
-            v *= 1024.0 * 1024 * 1024, end++;
-        out[k++] = (size_t)v;
-        if (*end == ',')
-            end++;
-        else if (*end)
-            return -1;
-        s = end;
-    }
-    return k;
-}
 
 static unsigned parse_precs(const char *s)
 {
@@ -161,7 +131,7 @@ static int parse_args(int *argc, char **argv)
         if (!strcmp(a, "--quick") || !strcmp(a, "--full") || !strcmp(a, "--tiny"))
             preset(a + 2);
         else if (!strncmp(a, "--sizes=", 8)) {
-            if ((opt.nsizes = parse_sizes(a + 8, opt.sizes)) <= 0)
+            if ((opt.nsizes = parse_sizes(a + 8, opt.sizes, MAX_LIST)) <= 0)
                 return -1;
         } else if (!strncmp(a, "--precisions=", 13))
             opt.all_prec = parse_precs(a + 13);
@@ -191,40 +161,6 @@ static int parse_args(int *argc, char **argv)
             opt.sizes[j - 1] = t;
         }
     return 0;
-}
-
-/* ---- data ---- */
-
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-/* Uniform in [-1, 1], never zero, never tiny, never NaN: the peers agree with
-   the reference on such data (they differ on NaN and -0.0, by design). */
-static float rnd(uint64_t *s)
-{
-    float v = (float)(rng_next(s) >> 40) * (2.0f / 16777216.0f) - 1.0f;
-    return fabsf(v) < 1e-3f ? 0.5f : v;
-}
-
-static void fill(int prec, size_t n, void *x, void *dy, uint8_t *mask, uint64_t seed)
-{
-    uint64_t s = seed;
-    memset(mask, 0, (n + 7) / 8);
-    for (size_t i = 0; i < n; i++) {
-        float a = rnd(&s), b = rnd(&s);
-        switch (prec) {
-        case P_S: ((float *)x)[i] = a; ((float *)dy)[i] = b; break;
-        case P_D: ((double *)x)[i] = a; ((double *)dy)[i] = b; break;
-        case P_H: ((uint16_t *)x)[i] = frk_f2h(a); ((uint16_t *)dy)[i] = frk_f2h(b); break;
-        default: ((uint16_t *)x)[i] = frk_f2b(a); ((uint16_t *)dy)[i] = frk_f2b(b); break;
-        }
-        mask[i / 8] |= (uint8_t)((a > 0) << (i % 8));
-    }
 }
 
 /* One set of buffers at the largest size, reused by every row; refilled when

@@ -40,6 +40,11 @@ scripts/coverage.sh "$root/coverage"
 step "benchmarks: one tiny pass"
 bench/run.sh --tiny "$root/gcc"
 
+step "A/B driver: the library against a copy of itself, every call the same bits"
+cp "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so"
+"$root/gcc/bench/fastrelu_ab" "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so" \
+  --ops=all --sizes=1037 --samples=1 --ms=0.1
+
 step "consumers of the installed library, Python and PyTorch"
 examples/run.sh "$root/gcc"
 
