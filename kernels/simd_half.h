@@ -52,9 +52,9 @@
 #define lkb_b(nt, m, dy, dx, a) ((void)(nt), (void)(m), (void)(dy), (void)(dx), (void)(a))
 #endif
 
-/* Mask forwards on tables narrower than 32 lanes step by 32 elements: 32
-   mask bits a store, not W, whose bookkeeping bound them. */
-#define HSTEP(W) ((W) < 32 ? 32 : (W))
+/* Mask forwards step by 64 elements: one 64-bit store of mask bits beside
+   the outputs', not one per vector (bench/NOTES.md, entries 21 and 25). */
+#define HSTEP(W) ((W) < 64 ? 64 : (W))
 
 /* alpha NaN, zero or infinite (alpha - alpha is NaN for the last two) */
 INL int hgen(double alpha) { return !(alpha != 0 && alpha - alpha == 0); }
@@ -189,8 +189,7 @@ INL void hfwdv_##P(int lk, int gen, int nt, float a, const uint16_t *x,        \
         hput_##P(nt, y, hfwd1_##P(lk, gen, v, va, vn, hn));                    \
 }                                                                              \
                                                                                \
-/* The bits of x > 0 for HSTEP(W) elements, two vectors' at a time (where  \
-   W < HSTEP(W); wider tables keep a vector a step). */                        \
+/* The bits of x > 0 for HSTEP(W) elements, two vectors' at a time. */         \
 INL uint64_t hbits_##P(const uint16_t *x)                                      \
 {                                                                              \
     uint64_t b = 0;                                                            \
@@ -219,9 +218,9 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
             putm(mask + i / 8, W / 8, bits_h(pos_h(ld_h(x + i), INF)));        \
     } else {                                                                   \
         for (; W < HSTEP(W) && i + HSTEP(W) <= n; i += HSTEP(W)) {             \
-            t |= hbits_##P(x + i) << s;                                        \
-            putm(mask + i / 8, HSTEP(W) / 8, t);                               \
-            t >>= HSTEP(W);                                                    \
+            uint64_t b = hbits_##P(x + i);                                     \
+            putm(mask + i / 8, HSTEP(W) / 8, t | b << s);                      \
+            t = b >> (63 - s) >> 1;                                            \
             for (j = 0; j < HSTEP(W); j += W)                                  \
                 hfwdv_##P(lk, gen, nt, a, x + i + j, y + i + j,                \
                           ld_h(x + i + j), va, vn, hn);                        \
