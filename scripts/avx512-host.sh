@@ -5,7 +5,9 @@
 # FAST=1 skips the Debug build and the fuzzer (the same steps took 5.5 minutes there);
 # BENCH=0 skips the benchmark; RESULTS=dir copies the log and the tables there.
 # The benchmark is .devbench/ when scripts/stage-bench.sh put it there (with the
-# peers), else the bench target built here (without them).
+# peers), else the bench target built here (without them). Where .devbench/
+# holds before.so (BEFORE= of stage-bench.sh), fastrelu_ab compares it with
+# this tree's library on the halves' forwards, every table (ab.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$(realpath -m "${1:-build/avx512-host}")
@@ -71,7 +73,7 @@ fi
 
 # The benchmark: quick mode with the thread sweep to 16, then every f16/bf16
 # operation, then PyTorch where it is installed. Tables, not pass or fail.
-tables=(quick.txt halves.txt torch.out)
+tables=(quick.txt halves.txt torch.out ab.txt)
 if [[ ${BENCH:-1} == 1 ]]; then
   if [[ -x .devbench/fastrelu_bench ]]; then
     bench=(env LD_LIBRARY_PATH="$PWD/.devbench" .devbench/fastrelu_bench)
@@ -91,6 +93,14 @@ if [[ ${BENCH:-1} == 1 ]]; then
   done
   if python3 -c 'import torch, numpy' 2>/dev/null; then
     step torch python3 bench/torch_peer.py "$lib"
+  fi
+  if [[ -f .devbench/before.so && -x .devbench/fastrelu_ab ]]; then
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    step ab bash -c 'for run in "--isa=avx512" "--isa=avx2" "--isa=sse2" "--isa=avx512 --offset=64"; do
+        # shellcheck disable=SC2086 # two words on purpose
+        .devbench/fastrelu_ab .devbench/before.so "$1" $run --precisions=hb \
+          --ops=relu,leaky_relu,relu_mask,leaky_relu_mask --sizes=16K,256K || exit 1
+      done >"$2"' ab "$lib" "$root/ab.txt"
   fi
   made=
   for f in "${tables[@]}"; do
