@@ -133,19 +133,6 @@ static int cmp_double(const void *a, const void *b)
     return (u > v) - (u < v);
 }
 
-/* Bytes one call moves, every byte read or written counted once (row_bytes of main.c). */
-static double call_bytes(int op, int prec, size_t n)
-{
-    double v = (double)(n * prec_size[prec]), m = (double)((n + 7) / 8);
-    switch (op) {
-    case OP_RELU:
-    case OP_LEAKY: return 2 * v;
-    case OP_RELU_BWD:
-    case OP_LEAKY_BWD: return 3 * v;
-    default: return 2 * v + m;
-    }
-}
-
 static int parse_isa(const char *s, fr_isa *isa)
 {
     static const char *const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon"};
@@ -236,7 +223,8 @@ int main(int argc, char **argv)
 
     size_t vb = 8 * nmax + offset, mb = nmax / 8 + 1 + offset;
     unsigned char *x = page_alloc(vb), *dy = page_alloc(vb), *mask = page_alloc(mb);
-    unsigned char *y[2] = {page_alloc(vb), page_alloc(vb)}, *mout[2] = {page_alloc(mb), page_alloc(mb)};
+    unsigned char *y[2] = {page_alloc(vb), page_alloc(vb)};
+    unsigned char *mout[2] = {page_alloc(mb), page_alloc(mb)};
 
     printf("A = %s (%s)\nB = %s (%s)\n", lib[0].path, describe(&lib[0]), lib[1].path,
            describe(&lib[1]));
@@ -252,7 +240,8 @@ int main(int argc, char **argv)
             size_t n = sizes[si], yb = n * prec_size[prec];
             fill(prec, n, x, dy, mask, 0x9e3779b97f4a7c15ull);
             for (int op = 0; op < OP_COUNT; op++) {
-                double t[2][MAX_SAMPLES], med[2], q1[2], q3[2], bytes = call_bytes(op, prec, n);
+                double t[2][MAX_SAMPLES], med[2], q1[2], q3[2];
+                double bytes = (double)op_bytes(op, prec, n);
                 long reps = 1;
                 int same, rc[2];
                 if (!on[op])

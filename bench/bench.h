@@ -47,6 +47,9 @@ enum prec { P_S, P_D, P_H, P_B, P_COUNT };
 extern const char *const op_name[OP_COUNT]; /* "relu", ... as in fr_srelu */
 extern const char prec_char[];              /* "sdhb" */
 extern const size_t prec_size[P_COUNT];     /* bytes per element */
+/* Bytes one call of op moves, every byte read or written counted once:
+   n * size per vector, (n + 7) / 8 per mask. */
+int64_t op_bytes(int op, int prec, size_t n);
 /* n elements of x and dy, uniform in [-1, 1] and never tiny, from seed; mask
    gets the bits of x > 0. */
 void fill(int prec, size_t n, void *x, void *dy, uint8_t *mask, uint64_t seed);

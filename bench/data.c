@@ -28,6 +28,18 @@ static float rnd(uint64_t *s)
     return fabsf(v) < 1e-3f ? 0.5f : v;
 }
 
+int64_t op_bytes(int op, int prec, size_t n)
+{
+    int64_t v = (int64_t)(n * prec_size[prec]), m = (int64_t)(n + 7) / 8;
+    switch (op) {
+    case OP_RELU:
+    case OP_LEAKY: return 2 * v;
+    case OP_RELU_BWD:
+    case OP_LEAKY_BWD: return 3 * v;
+    default: return 2 * v + m;
+    }
+}
+
 void fill(int prec, size_t n, void *x, void *dy, uint8_t *mask, uint64_t seed)
 {
     uint64_t s = seed;

@@ -460,7 +460,7 @@ static int roof_kind(int op)
 /* Bytes each call moves, every byte read or written counted once. */
 static int64_t row_bytes(const struct row *r)
 {
-    int64_t v = (int64_t)(r->n * prec_size[r->prec]), m = (int64_t)(r->n + 7) / 8;
+    int64_t v = (int64_t)(r->n * prec_size[r->prec]);
     switch (r->kind) {
     case K_COPY:
     case K_LOOP:
@@ -468,13 +468,7 @@ static int64_t row_bytes(const struct row *r)
     case K_STREAM2:
     case K_NTSTREAM2: return 3 * v;
     }
-    switch (r->op) {
-    case OP_RELU:
-    case OP_LEAKY: return 2 * v;
-    case OP_RELU_BWD:
-    case OP_LEAKY_BWD: return 3 * v;
-    default: return 2 * v + m;
-    }
+    return op_bytes(r->op, r->prec, r->n);
 }
 
 /* ---- the benchmark body ---- */
