@@ -48,8 +48,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t go = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static int nworkers;           /* threads started */
-static atomic_ullong generation;
-static atomic_int pending;     /* parts not finished */
+static atomic_llong generation;
+static atomic_llong pending;   /* parts not finished */
 static int nparts, spin;       /* spin: poll before sleeping (parts <= CPUs) */
 static atomic_int awake;       /* workers started and not waiting on go */
 static long ncpus = 1;
@@ -66,29 +66,16 @@ static long long ns_now(void)
     return (long long)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* Polls until *v != old, for at most SPIN_NS; 1 if it changed. */
-static int poll_ull(atomic_ullong *v, unsigned long long old)
-{
-    long long end = ns_now() + SPIN_NS;
-    for (unsigned i = 1;; i++) {
-        if (atomic_load_explicit(v, memory_order_relaxed) != old)
-            return 1;
-        relax();
-        if (!(i & 63) && ns_now() > end)
-            return 0;
-    }
-}
-
-/* The same until *v == 0, for at most ns. */
-static int poll_zero(atomic_int *v, long long ns)
+/* Polls for at most ns until (*v == x) == equal. */
+static void poll_until(atomic_llong *v, long long x, int equal, long long ns)
 {
     long long end = ns_now() + ns;
     for (unsigned i = 1;; i++) {
-        if (atomic_load_explicit(v, memory_order_relaxed) == 0)
-            return 1;
+        if ((atomic_load_explicit(v, memory_order_relaxed) == x) == equal)
+            return;
         relax();
         if (!(i & 63) && ns_now() > end)
-            return 0;
+            return;
     }
 }
 
@@ -119,12 +106,12 @@ static void run_parts(int own)
 static void *worker(void *arg)
 {
     int part = (int)(size_t)arg; /* this worker's own part (>= 1) */
-    unsigned long long seen = 0;
+    long long seen = 0;
     pthread_mutex_lock(&lock);
     for (;;) {
         if (generation == seen && spin) {
             pthread_mutex_unlock(&lock);
-            poll_ull(&generation, seen);
+            poll_until(&generation, seen, 0, SPIN_NS);
             pthread_mutex_lock(&lock);
         }
         while (generation == seen) {
@@ -227,7 +214,7 @@ void frk_parallel(size_t n, size_t min_part, size_t grain, frk_range_fn fn,
         bounds[k] = k == parts ? n : n / parts * k / grain * grain;
     nparts = (int)parts;
     spin = (long)parts <= ncpus;
-    pending = (int)parts;
+    pending = (long long)parts;
     for (size_t k = 0; k < parts; k++)
         claimed[k] = 0;
     job_fn = fn;
@@ -239,7 +226,7 @@ void frk_parallel(size_t n, size_t min_part, size_t grain, frk_range_fn fn,
     run_parts(0);
     pthread_mutex_unlock(&lock);
     if (spin)
-        poll_zero(&pending, DONE_SPIN_NS);
+        poll_until(&pending, 0, 1, DONE_SPIN_NS);
     pthread_mutex_lock(&lock);
     while (pending > 0)
         pthread_cond_wait(&done, &lock);
