@@ -96,17 +96,14 @@ static int load(struct lib *l, fr_isa isa, int threads)
     return 0;
 }
 
-static const char *describe(const struct lib *l)
+/* "A = path (version, ISA in use)" */
+static void describe(const char *name, const struct lib *l)
 {
-    static char buf[2][96];
-    static int k;
     const char *(*version)(void) = (const char *(*)(void))dlsym(l->h, "fr_version");
     fr_isa (*get_isa)(void) = (fr_isa(*)(void))dlsym(l->h, "fr_get_isa");
     const char *(*isa_name)(fr_isa) = (const char *(*)(fr_isa))dlsym(l->h, "fr_isa_name");
-    k ^= 1;
-    snprintf(buf[k], sizeof buf[k], "%s, %s", version ? version() : "?",
-             get_isa && isa_name ? isa_name(get_isa()) : "?");
-    return buf[k];
+    printf("%s = %s (%s, %s)\n", name, l->path, version ? version() : "?",
+           get_isa && isa_name ? isa_name(get_isa()) : "?");
 }
 
 static double now(void)
@@ -226,8 +223,8 @@ int main(int argc, char **argv)
     unsigned char *y[2] = {page_alloc(vb), page_alloc(vb)};
     unsigned char *mout[2] = {page_alloc(mb), page_alloc(mb)};
 
-    printf("A = %s (%s)\nB = %s (%s)\n", lib[0].path, describe(&lib[0]), lib[1].path,
-           describe(&lib[1]));
+    describe("A", &lib[0]);
+    describe("B", &lib[1]);
     printf("%d thread(s), alpha %g, offset %zu, %d samples of about %g ms, A and B in turns; "
            "GB/s: median (quartiles)\n",
            threads, alpha, offset, samples, ms);
