@@ -193,7 +193,8 @@ INL vh mulv_h(int gen, vh v, vs a, vs nan, vh hn)
    a multiply masked to the lanes with x <= 0, vcvtps2ph. Kept lanes (x > 0
    or NaN) make an exact round trip, NaNs quieted as the NaN rule says. On
    Zen 4 the 256-bit conversions run 25 % faster than the 512-bit ones, and
-   splitting a loaded 512-bit vector costs a fifth. */
+   splitting a loaded 512-bit vector costs a fifth; Intel gets 16 halves a
+   conversion (the hw kernels below). */
 #if defined(SIMDE_X86_AVX512F_NATIVE)
 #define RN (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 INL void put8_h(int nt, uint16_t *p, __m128i r)
@@ -202,6 +203,14 @@ INL void put8_h(int nt, uint16_t *p, __m128i r)
         _mm_stream_si128((__m128i *)p, r);
     else
         _mm_storeu_si128((__m128i *)p, r);
+}
+
+INL void put16_h(int nt, uint16_t *p, __m256i r)
+{
+    if (nt)
+        _mm256_stream_si256((__m256i *)p, r);
+    else
+        _mm256_storeu_si256((__m256i *)p, r);
 }
 
 #define LKP_h 1
@@ -266,6 +275,68 @@ INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
 #include "simd_half.h"
 
 HALF_KERNELS(32)
+
+/* f16 again, converting 16 halves per instruction, for frk_cvt512 (Intel):
+   the leaky kernels of the table pick one form or the other per call. The
+   relu kernels of this copy go unused. */
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+#define LKV_hw 0
+#define lkv_hw(x, a, hn) ((void)(a), (void)(hn), (x))
+#define mulv_hw mulv_h
+
+#define LKP_hw 1
+INL void lkp_hw(int nt, int pos, const uint16_t *x, uint16_t *y, vs a)
+{
+    (void)pos;
+    for (int j = 0; j < 2; j++) {
+        __m512 f = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + 16 * j)));
+        f = _mm512_mask_mul_ps(f, _mm512_cmp_ps_mask(f, _mm512_setzero_ps(), _CMP_LE_OQ), f, a);
+        put16_h(nt, y + 16 * j, _mm512_cvtps_ph(f, RN));
+    }
+}
+
+#define LKB_hw 1
+INL void lkb_hw(int nt, mh m, const uint16_t *dy, uint16_t *dx, vs a)
+{
+    for (int j = 0; j < 2; j++) {
+        const __m256i *d = (const __m256i *)(dy + 16 * j);
+        __m256i r = _mm512_cvtps_ph(_mm512_mul_ps(_mm512_cvtph_ps(_mm256_loadu_si256(d)), a), RN);
+        put16_h(nt, dx + 16 * j, _mm256_mask_blend_epi16((__mmask16)(m >> 16 * j), r, _mm256_loadu_si256(d)));
+    }
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+HKERNELS(hw, 32, 0x7c00, frk_hpos, frk_hnan, hn_h, H_MUL0)
+#pragma GCC diagnostic pop
+
+static void leaky_hx(size_t n, double alpha, const void *x, void *y)
+{
+    (frk_cvt512 ? leaky_hw : leaky_h)(n, alpha, x, y);
+}
+static void leaky_bwd_hx(size_t n, double alpha, const void *x, const void *dy, void *dx)
+{
+    (frk_cvt512 ? leaky_bwd_hw : leaky_bwd_h)(n, alpha, x, dy, dx);
+}
+static void leaky_mask_hx(size_t n, double alpha, const void *x, void *y, uint8_t *mask)
+{
+    (frk_cvt512 ? leaky_mask_hw : leaky_mask_h)(n, alpha, x, y, mask);
+}
+static void leaky_bwd_mask_hx(size_t n, double alpha, const uint8_t *mask, const void *dy, void *dx)
+{
+    (frk_cvt512 ? leaky_bwd_mask_hw : leaky_bwd_mask_h)(n, alpha, mask, dy, dx);
+}
+
+#define OPS_H                                                                  \
+    {                                                                          \
+        .relu = relu_h, .leaky = leaky_hx, .relu_bwd = relu_bwd_h,             \
+        .leaky_bwd = leaky_bwd_hx, .relu_mask = relu_mask_h,                   \
+        .leaky_mask = leaky_mask_hx, .relu_bwd_mask = relu_bwd_mask_h,         \
+        .leaky_bwd_mask = leaky_bwd_mask_hx                                    \
+    }
+#else
+#define OPS_H OPS(h)
+#endif
 
 /* bf16 again for CPUs with AVX512_BF16 (the table's ext_ops): one
    vcvtne2ps2bf16 rounds 32 products to nearest even as frk_f2b does, except
@@ -395,7 +466,7 @@ INC2H(b, 16, 0x7f80)
 const struct frk_table FRK_TABLE(avx512) = {
     .isa = FR_ISA_AVX512,
     .name = NAME,
-    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS(h),
+    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS_H,
             [FRK_B] = OPS(b)},
 #ifdef HAVE_BX
     .ext = FRK_EXT_AVX512BF16,

@@ -66,6 +66,13 @@ enum frk_ext { FRK_EXT_NONE, FRK_EXT_AVX512BF16 };
    (src/dispatch.c); tests lower them to run those paths. */
 extern size_t frk_nt_min_bytes, frk_big_min_bytes;
 
+/* Nonzero where the AVX-512 f16 leaky kernels convert 16 halves per
+   instruction, not 8: Intel's cores issue a 512-bit vcvtph2ps or vcvtps2ph
+   as the same two micro-ops as a 256-bit one, while Zen 4 runs the 256-bit
+   forms faster (bench/NOTES.md, entry 29). Set once at initialisation on
+   Intel CPUs; tests flip it to run both forms. */
+extern int frk_cvt512;
+
 extern const struct frk_table frk_table_scalar;
 extern const struct frk_table frk_table_sse2;
 extern const struct frk_table frk_table_avx2;

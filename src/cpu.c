@@ -57,6 +57,17 @@ int frk_cpu_has_ext(int ext)
     return 0;
 }
 
+int frk_cpu_intel(void)
+{
+#if defined(__x86_64__) || defined(_M_X64)
+    unsigned a, b, c, d;
+    __cpuid(0, a, b, c, d);
+    return b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e; /* GenuineIntel */
+#else
+    return 0;
+#endif
+}
+
 int frk_cpu_supports(fr_isa isa)
 {
     if (isa == FR_ISA_SCALAR)
@@ -78,8 +89,8 @@ static void x86_caches(size_t *llc, size_t *intel_l2)
 {
     unsigned a, b, c, d, leaf = 4, top, best_level = 0;
     *llc = *intel_l2 = 0;
+    int intel = frk_cpu_intel();
     __cpuid(0, top, b, c, d);
-    int intel = b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e; /* GenuineIntel */
     if (b == 0x68747541) { /* "Auth"enticAMD */
         __cpuid(0x80000000, top, b, c, d);
         leaf = 0x8000001d;

@@ -35,6 +35,7 @@ static fr_isa best = FR_ISA_SCALAR;
 
 static _Atomic(const struct frk_table *) active;
 size_t frk_nt_min_bytes = SIZE_MAX, frk_big_min_bytes = SIZE_MAX;
+int frk_cvt512;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static const char *const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon"};
@@ -104,6 +105,7 @@ static void init(void)
     frk_cache_bytes(&llc, &stream);
     frk_nt_min_bytes = stream / 4 * 5;
     frk_big_min_bytes = llc / 4 * 5;
+    frk_cvt512 = frk_cpu_intel();
     fr_isa isa = isa_from_env();
     atomic_store(&active, usable[isa == FR_ISA_AUTO ? best : isa]);
     frk_threads_init();

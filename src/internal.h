@@ -15,6 +15,7 @@
 /* cpu.c: 1 if this CPU and OS can run the ISA's kernels (regardless of build). */
 FR_HIDDEN int frk_cpu_supports(fr_isa isa);
 FR_HIDDEN int frk_cpu_has_ext(int ext); /* an frk_ext */
+FR_HIDDEN int frk_cpu_intel(void); /* a GenuineIntel x86-64 CPU */
 /* cpu.c: one CPU's share of the last-level data cache in bytes (a guess if
    unknown), and the size past which streaming stores pay: the same, or on
    Intel one CPU's share of the L2 where that is smaller. */

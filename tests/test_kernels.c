@@ -660,6 +660,32 @@ static int nt_off(void **state)
 
 #define NT_TEST(f) {#f "_nt", f, nt_on, nt_off, NULL}
 
+/* The AVX-512 f16 leaky kernels in their other conversion width
+   (frk_cvt512 flipped), ordinary and streamed. */
+static int saved_cvt;
+
+static int cvt_on(void **state)
+{
+    (void)state;
+    fr_init();
+    saved_cvt = frk_cvt512;
+    frk_cvt512 = !saved_cvt;
+    return 0;
+}
+
+static int cvt_off(void **state)
+{
+    (void)state;
+    frk_cvt512 = saved_cvt;
+    return 0;
+}
+
+static int nt_cvt_on(void **state) { return nt_on(state) || cvt_on(state); }
+static int nt_cvt_off(void **state) { return cvt_off(state) || nt_off(state); }
+
+#define CVT_TEST(f) {#f "_cvt", f, cvt_on, cvt_off, NULL}
+#define NT_CVT_TEST(f) {#f "_nt_cvt", f, nt_cvt_on, nt_cvt_off, NULL}
+
 static const struct frk_table *emul_table(fr_isa isa)
 {
     switch (isa) {
@@ -688,6 +714,15 @@ int main(int argc, char **argv)
         NT_TEST(test_all_halves),
         NT_TEST(test_long),
         NT_TEST(test_inc2),
+    };
+    const struct CMUnitTest cvt_tests[] = {
+        CVT_TEST(test_lengths),
+        CVT_TEST(test_inplace_ynull),
+        CVT_TEST(test_alignment),
+        CVT_TEST(test_all_halves),
+        NT_CVT_TEST(test_lengths),
+        NT_CVT_TEST(test_alignment),
+        NT_CVT_TEST(test_all_halves),
     };
     fr_isa isa;
     int emul, rc;
@@ -728,6 +763,8 @@ int main(int argc, char **argv)
     if (argc == 4)
         cmocka_set_test_filter(argv[3]);
     rc = cmocka_run_group_tests_name(label, tests, NULL, NULL);
+    if (rc == 0 && table && isa == FR_ISA_AVX512 && !emul)
+        rc = cmocka_run_group_tests_name(label, cvt_tests, NULL, NULL);
     if (rc == 0 && table_missing)
         return 77;
     return rc;
