@@ -7,7 +7,7 @@
 # The benchmark is .devbench/ when scripts/stage-bench.sh put it there (with the
 # peers), else the bench target built here (without them). Where .devbench/
 # holds before.so (BEFORE= of stage-bench.sh), fastrelu_ab compares it with
-# this tree's library on the halves' forwards, every table (ab.txt).
+# this tree's library on the halves' forwards and leaky backwards, every table (ab.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$(realpath -m "${1:-build/avx512-host}")
@@ -99,7 +99,8 @@ if [[ ${BENCH:-1} == 1 ]]; then
     step ab bash -c 'for run in "--isa=avx512" "--isa=avx2" "--isa=sse2" "--isa=avx512 --offset=64"; do
         # shellcheck disable=SC2086 # two words on purpose
         .devbench/fastrelu_ab .devbench/before.so "$1" $run --precisions=hb \
-          --ops=relu,leaky_relu,relu_mask,leaky_relu_mask --sizes=16K,256K || exit 1
+          --ops=relu,leaky_relu,relu_mask,leaky_relu_mask,leaky_relu_backward,leaky_relu_backward_mask \
+          --sizes=16K,256K || exit 1
       done >"$2"' ab "$lib" "$root/ab.txt"
   fi
   made=
