@@ -52,9 +52,11 @@
 #define lkb_b(nt, m, dy, dx, a) ((void)(nt), (void)(m), (void)(dy), (void)(dx), (void)(a))
 #endif
 
-/* Mask forwards step by 64 elements: one 64-bit store of mask bits beside
-   the outputs', not one per vector (bench/NOTES.md, entries 21 and 25). */
-#define HSTEP(W) ((W) < 64 ? 64 : (W))
+/* Mask forwards on SSE2 and AVX2 step by 64 elements, one 64-bit store of
+   mask bits beside the outputs', not one per vector, and by 32 when they
+   stream (nt); AVX-512 keeps a vector a step (bench/NOTES.md, entries 21,
+   25 and 30). */
+#define HSTEP(W, nt) ((W) >= 32 ? (W) : (nt) ? 32 : 64)
 
 /* alpha NaN, zero or infinite (alpha - alpha is NaN for the last two) */
 INL int hgen(double alpha) { return !(alpha != 0 && alpha - alpha == 0); }
@@ -189,12 +191,12 @@ INL void hfwdv_##P(int lk, int gen, int nt, float a, const uint16_t *x,        \
         hput_##P(nt, y, hfwd1_##P(lk, gen, v, va, vn, hn));                    \
 }                                                                              \
                                                                                \
-/* The bits of x > 0 for HSTEP(W) elements, two vectors' at a time. */         \
-INL uint64_t hbits_##P(const uint16_t *x)                                      \
+/* The bits of x > 0 for st elements, two vectors' at a time. */              \
+INL uint64_t hbits_##P(const uint16_t *x, unsigned st)                         \
 {                                                                              \
     uint64_t b = 0;                                                            \
     unsigned j;                                                                \
-    for (j = 0; j + 2 * W <= HSTEP(W); j += 2 * W)                             \
+    for (j = 0; j + 2 * W <= st; j += 2 * W)                                   \
         b |= bits2_h(pos_h(ld_h(x + j), INF),                                  \
                      pos_h(ld_h(x + j + W), INF)) << j;                        \
     return b;                                                                  \
@@ -207,21 +209,21 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
-    unsigned j, s = (unsigned)h & 7;                                           \
+    unsigned j, s = (unsigned)h & 7, st = HSTEP(W, nt);                        \
     uint64_t t = 0;                                                            \
     for (; i < h; i++)                                                         \
         t = hfwdm0_##P(lk, i, x, y, mask, t, a);                               \
     if (!y) {                                                                  \
-        for (; W < HSTEP(W) && i + HSTEP(W) <= n; i += HSTEP(W))               \
-            putm(mask + i / 8, HSTEP(W) / 8, hbits_##P(x + i));                \
+        for (; W < st && i + st <= n; i += st) /* nt is 0 */                   \
+            putm(mask + i / 8, st / 8, hbits_##P(x + i, st));                  \
         for (; i + W <= n; i += W)                                             \
             putm(mask + i / 8, W / 8, bits_h(pos_h(ld_h(x + i), INF)));        \
     } else {                                                                   \
-        for (; W < HSTEP(W) && i + HSTEP(W) <= n; i += HSTEP(W)) {             \
-            uint64_t b = hbits_##P(x + i);                                     \
-            putm(mask + i / 8, HSTEP(W) / 8, t | b << s);                      \
-            t = b >> (63 - s) >> 1;                                            \
-            for (j = 0; j < HSTEP(W); j += W)                                  \
+        for (; W < st && i + st <= n; i += st) {                               \
+            uint64_t b = hbits_##P(x + i, st);                                 \
+            putm(mask + i / 8, st / 8, t | b << s);                            \
+            t = st < 64 ? (t | b << s) >> st : 0; /* 64: not nt, s = 0 */     \
+            for (j = 0; j < st; j += W)                                        \
                 hfwdv_##P(lk, gen, nt, a, x + i + j, y + i + j,                \
                           ld_h(x + i + j), va, vn, hn);                        \
         }                                                                      \
