@@ -100,7 +100,7 @@ if [[ ${BENCH:-1} == 1 ]]; then
         # shellcheck disable=SC2086 # two words on purpose
         .devbench/fastrelu_ab .devbench/before.so "$1" $run --precisions=hb \
           --ops=relu,leaky_relu,relu_mask,leaky_relu_mask,leaky_relu_backward,leaky_relu_backward_mask \
-          --sizes=16K,256K || exit 1
+          --sizes=16K,256K,64M || exit 1
       done >"$2"' ab "$lib" "$root/ab.txt"
   fi
   made=
