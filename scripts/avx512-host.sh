@@ -7,7 +7,8 @@
 # The benchmark is .devbench/ when scripts/stage-bench.sh put it there (with the
 # peers), else the bench target built here (without them). Where .devbench/
 # holds before.so (BEFORE= of stage-bench.sh), fastrelu_ab compares it with
-# this tree's library on the halves' forwards and leaky backwards, every table (ab.txt).
+# this tree's library on the halves' forwards and leaky backwards, every table (ab.txt);
+# where it holds probes/ (scripts/stage-probes.sh), each variant against its base first (probes.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 root=$(realpath -m "${1:-build/avx512-host}")
@@ -73,8 +74,21 @@ fi
 
 # The benchmark: quick mode with the thread sweep to 16, then every f16/bf16
 # operation, then PyTorch where it is installed. Tables, not pass or fail.
-tables=(quick.txt halves.txt torch.out ab.txt)
+tables=(probes.txt quick.txt halves.txt torch.out ab.txt)
 if [[ ${BENCH:-1} == 1 ]]; then
+  if [[ -f .devbench/probes/list.txt && -x .devbench/fastrelu_ab ]]; then
+    # Diagnostic variants differ from the base on purpose: their exit status is not a failure.
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    step probes bash -c 'cd .devbench/probes && while IFS="|" read -r v what args; do
+        v=${v// /}
+        [[ $v =~ ^[0-9]+$ ]] || continue
+        b=./v$v.so
+        [[ $v == 0 ]] && b=./v0-copy.so
+        echo "== variant $v:$what"
+        # shellcheck disable=SC2086 # a list of arguments
+        timeout 120 ../fastrelu_ab ./v0.so "$b" $args
+      done <list.txt >"$1" 2>&1; true' probes "$root/probes.txt"
+  fi
   if [[ -x .devbench/fastrelu_bench ]]; then
     bench=(env LD_LIBRARY_PATH="$PWD/.devbench" .devbench/fastrelu_bench)
     lib=$PWD/.devbench/libfastrelu.so.1

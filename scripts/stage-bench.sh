@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copy the built benchmark, libfastrelu and the peers' shared libraries into .devbench/ (ignored by git), for a host without the Debian packages.
 # usage: [BEFORE=old-libfastrelu.so] scripts/stage-bench.sh [build-dir]; then run there: LD_LIBRARY_PATH=.devbench .devbench/fastrelu_bench ...
-# With BEFORE, fastrelu_ab and that library (as before.so) go along too, for scripts/avx512-host.sh's A/B step.
+# fastrelu_ab goes along where it was built; with BEFORE, that library too (as before.so), for scripts/avx512-host.sh's A/B step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -9,10 +9,8 @@ bin=$build/bench/fastrelu_bench
 [[ -x $bin ]] || { echo "stage-bench: no $bin; build with -DFASTRELU_BUILD_BENCH=ON first" >&2; exit 1; }
 rm -rf .devbench && mkdir .devbench
 cp "$bin" .devbench/
-if [[ -n ${BEFORE:-} ]]; then
-  cp "$build/bench/fastrelu_ab" .devbench/
-  cp -L "$BEFORE" .devbench/before.so
-fi
+[[ -x $build/bench/fastrelu_ab ]] && cp "$build/bench/fastrelu_ab" .devbench/
+[[ -n ${BEFORE:-} ]] && cp -L "$BEFORE" .devbench/before.so
 # glibc, the C++ runtime and the loader are on any Linux host; everything else goes along
 ldd "$bin" | awk '/=> \//{print $3}' |
     grep -vE '/(libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux[^/]*)\.so' |
