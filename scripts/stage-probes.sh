@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the kernel variants of a probe (bench/probes/NAME.patch, -DFRK_V=N for each N in NAME.txt) into .devbench/probes/, which scripts/avx512-host.sh runs.
+# Build the kernel variants of a probe (HEAD with bench/probes/NAME.patch applied, -DFRK_V=N for each N in NAME.txt) into .devbench/probes/, which scripts/avx512-host.sh runs.
 # usage: scripts/stage-probes.sh [bench/probes/xeon]; after scripts/stage-bench.sh (its fastrelu_ab runs them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
