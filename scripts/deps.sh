@@ -5,7 +5,7 @@ set -euo pipefail
 declare -A groups=(
   [build]="cmake gcc g++ clang make pkg-config libsimde-dev"
   [test]="libcmocka-dev libclang-rt-14-dev valgrind gcovr python3 qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross"
-  [bench]="libbenchmark-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev libeigen3-dev gnuplot-nox python3"
+  [bench]="libbenchmark-dev libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libeigen3-dev gnuplot-nox python3"
   [python]="python3 python3-numpy python3-pytest python3-torch"
 )
 
