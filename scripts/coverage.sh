@@ -29,11 +29,26 @@ common=(-r . --object-directory "$dir" --filter 'src/' --filter 'kernels/'
 gcovr "${common[@]}" --txt "$out/lines.txt" --html-details "$out/index.html" \
   --print-summary >"$out/summary.txt" 2>&1
 gcovr "${common[@]}" --branches --txt "$out/branches.txt" >/dev/null 2>&1
-lines=$(sed -n 's/^lines: *\([0-9.]*\)%.*/\1/p' "$out/summary.txt")
-branches=$(sed -n 's/^branches: *\([0-9.]*\)%.*/\1/p' "$out/summary.txt")
+pct() { sed -n "s/^$1: *\([0-9.]*\)%.*/\1/p" "$2"; }
+lines=$(pct lines "$out/summary.txt")
+branches=$(pct branches "$out/summary.txt")
 cat "$out/lines.txt"
-if awk -v l="$lines" -v m="$min" 'BEGIN { exit !(l + 0 < m + 0) }'; then
-  echo "coverage: FAILED, lines ${lines}% < ${min}% (branches ${branches}%); report $out/index.html"
+
+# A kernel file whose native table this CPU cannot run (its native test
+# skipped, e.g. AVX-512 here) has native-only lines no test can reach: the
+# gate leaves that file out, and says so; the report above keeps it.
+gate=$lines
+skipped=$(sed -n 's/.*kernels\.\([a-z0-9]*\)\.native .*Skipped.*/\1/p' "$dir/ctest.log" | sort -u)
+if [ -n "$skipped" ]; then
+  excl=()
+  for isa in $skipped; do excl+=(--exclude "kernels/$isa\\.c"); done
+  gcovr "${common[@]}" "${excl[@]}" --print-summary -o /dev/null >"$out/gate.txt" 2>&1
+  gate=$(pct lines "$out/gate.txt")
+  echo "coverage: native tests skipped on this CPU (${skipped//$'\n'/, }); the gate counts" \
+    "the other files: ${gate}% of their lines"
+fi
+if awk -v l="$gate" -v m="$min" 'BEGIN { exit !(l + 0 < m + 0) }'; then
+  echo "coverage: FAILED, lines ${gate}% < ${min}% (branches ${branches}%); report $out/index.html"
   exit 1
 fi
-echo "coverage: ok, lines ${lines}%, branches ${branches}% of src/ and kernels/; report $out/index.html"
+echo "coverage: ok, lines ${gate}% (all files: ${lines}%), branches ${branches}% of src/ and kernels/; report $out/index.html"
