@@ -82,6 +82,34 @@ INL vd mul_d(vd v, vd a, vd nan)
     return sel_d(simde_mm256_cmp_pd(p, p, SIMDE_CMP_UNORD_Q), fix, p);
 }
 
+/* Four vectors' lane masks from mask bits (simd_body.h): one vpsllv a
+   vector moves lane l's bit to the sign, all blendv reads; full masks take
+   one more instruction. Four unbits_ take a broadcast, an and and a compare
+   a vector. */
+#define UNBITS4
+INL void unbits4_s(int full, uint64_t b, ms *g)
+{
+    simde__m256i v = simde_mm256_set1_epi32((int32_t)(uint32_t)b);
+    int j;
+    for (j = 0; j < 4; j++) {
+        int k = 31 - 8 * j;
+        simde__m256i t = simde_mm256_sllv_epi32(
+            v, simde_mm256_setr_epi32(k, k - 1, k - 2, k - 3, k - 4, k - 5, k - 6, k - 7));
+        g[j] = simde_mm256_castsi256_ps(full ? simde_mm256_srai_epi32(t, 31) : t);
+    }
+}
+INL void unbits4_d(int full, uint64_t b, md *g)
+{
+    simde__m256i v = simde_mm256_set1_epi32((int32_t)(b & 0xffff));
+    int j;
+    for (j = 0; j < 4; j++) {
+        int k = 63 - 4 * j;
+        simde__m256i t = simde_mm256_sllv_epi64(v, simde_mm256_setr_epi64x(k, k - 1, k - 2, k - 3));
+        g[j] = simde_mm256_castsi256_pd(
+            full ? simde_mm256_cmpgt_epi64(simde_mm256_setzero_si256(), t) : t);
+    }
+}
+
 /* Non-temporal stores to 32-byte aligned p. */
 INL void stn_s(float *p, vs v) { simde_mm256_stream_ps(p, v); }
 INL void stn_d(double *p, vd v) { simde_mm256_stream_pd(p, v); }

@@ -68,9 +68,40 @@ INL size_t nthead(const void *out, size_t es, size_t n)
    the scalar tail starts at a byte boundary. */
 #define UNIT(W) ((W) < 8 ? 8 : (W))
 
+/* Four vectors' lane masks to and from 4W mask bits: bits4_ packs the
+   masks m[0..3] into the low 4W bits; unbits4_ expands the low 4W bits of
+   b, with full 0 only as far as sel_ reads them. A file whose ISA does one
+   more cheaply than four bits_ or unbits_ defines BITS4 or UNBITS4 and that
+   function, for s and d, before including this header. */
+#ifdef BITS4
+#define BITS4_DEF(P, W)
+#else
+#define BITS4_DEF(P, W)                                                        \
+INL uint64_t bits4_##P(const m##P *m)                                          \
+{                                                                              \
+    return bits_##P(m[0]) | (uint64_t)bits_##P(m[1]) << W |                    \
+           (uint64_t)bits_##P(m[2]) << 2 * W | (uint64_t)bits_##P(m[3]) << 3 * W; \
+}
+#endif
+#ifdef UNBITS4
+#define UNBITS4_DEF(P, W)
+#else
+#define UNBITS4_DEF(P, W)                                                      \
+INL void unbits4_##P(int full, uint64_t b, m##P *g)                            \
+{                                                                              \
+    unsigned j;                                                                \
+    (void)full;                                                                \
+    for (j = 0; j < 4; j++)                                                    \
+        g[j] = unbits_##P(b >> j * W);                                         \
+}
+#endif
+
 /* The kernels of one precision P (s or d): element type T, W lanes, NANV and
    MUL the scalar NaN rule of kernels.h. lk selects leaky (1) or relu (0). */
 #define KERNELS(P, T, W, NANV, MUL)                                            \
+                                                                               \
+BITS4_DEF(P, W)                                                                \
+UNBITS4_DEF(P, W)                                                              \
                                                                                \
 INL v##P fwd1_##P(int lk, v##P x, v##P a, v##P nan)                            \
 {                                                                              \
@@ -241,11 +272,10 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
     }                                                                          \
     if (!y) {                                                                  \
         for (; i + 4 * W <= n; i += 4 * W) {                                   \
-            uint64_t b = bits_##P(gt_##P(ld_##P(x + i)));                      \
-            b |= (uint64_t)bits_##P(gt_##P(ld_##P(x + i + W))) << W;           \
-            b |= (uint64_t)bits_##P(gt_##P(ld_##P(x + i + 2 * W))) << 2 * W;   \
-            b |= (uint64_t)bits_##P(gt_##P(ld_##P(x + i + 3 * W))) << 3 * W;   \
-            putm(mask + i / 8, W / 2, b);                                      \
+            m##P g[4];                                                         \
+            for (j = 0; j < 4; j++)                                            \
+                g[j] = gt_##P(ld_##P(x + i + j * W));                          \
+            putm(mask + i / 8, W / 2, bits4_##P(g));                           \
         }                                                                      \
         for (; i + UNIT(W) <= n; i += UNIT(W)) {                               \
             uint64_t b = 0;                                                    \
@@ -256,20 +286,15 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
         }                                                                      \
     } else {                                                                   \
         for (; i + 4 * W <= n; i += 4 * W) {                                   \
-            v##P x0 = ld_##P(x + i), x1 = ld_##P(x + i + W);                   \
-            v##P x2 = ld_##P(x + i + 2 * W), x3 = ld_##P(x + i + 3 * W);       \
-            uint64_t b = bits_##P(gt_##P(x0));                                 \
-            b |= (uint64_t)bits_##P(gt_##P(x1)) << W;                          \
-            b |= (uint64_t)bits_##P(gt_##P(x2)) << 2 * W;                      \
-            b |= (uint64_t)bits_##P(gt_##P(x3)) << 3 * W;                      \
-            {                                                                  \
-                v##P v[4];                                                     \
-                v[0] = x0;                                                     \
-                v[1] = x1;                                                     \
-                v[2] = x2;                                                     \
-                v[3] = x3;                                                     \
-                fwd4_##P(lk, nt, y + i, v, va, vn);                            \
+            v##P v[4];                                                         \
+            m##P g[4];                                                         \
+            uint64_t b;                                                        \
+            for (j = 0; j < 4; j++) {                                          \
+                v[j] = ld_##P(x + i + j * W);                                  \
+                g[j] = gt_##P(v[j]);                                           \
             }                                                                  \
+            b = bits4_##P(g);                                                  \
+            fwd4_##P(lk, nt, y + i, v, va, vn);                                \
             if (nt) {                                                          \
                 putm(mask + i / 8, W / 2, t | b << s);                         \
                 t = s ? b >> (4 * W - s) : 0;                                  \
@@ -319,10 +344,9 @@ INL void bwdm_##P(int lk, int nt, size_t n, double alpha, const uint8_t *mask, \
             b = b >> s | (uint64_t)mask[i / 8 + W / 2] << (4 * W - s);         \
         m##P g[4];                                                             \
         v##P d[4];                                                             \
-        for (j = 0; j < 4; j++) {                                              \
-            g[j] = unbits_##P(b >> j * W);                                     \
+        unbits4_##P(!lk, b, g);                                                \
+        for (j = 0; j < 4; j++)                                                \
             d[j] = ld_##P(dy + i + j * W);                                     \
-        }                                                                      \
         bwd4_##P(lk, nt, dx + i, g, d, va, vn);                                \
     }                                                                          \
     for (; !nt && i + UNIT(W) <= n; i += UNIT(W)) {                            \

@@ -107,6 +107,46 @@ INL vd mul_d(vd v, vd a, vd nan)
     return sel_d(simde_mm_cmpunord_pd(p, p), fix, p);
 }
 
+/* Four vectors' masks and mask bits (simd_body.h): lanes to bits by packs in
+   order for one pmovmskb, where four movmskps take three shifts and three
+   ors more; bits to lanes from one broadcast, a constant per vector. */
+#define BITS4
+#define UNBITS4
+INL uint64_t bits4_s(const ms *m)
+{
+    simde__m128i a = simde_mm_packs_epi32(simde_mm_castps_si128(m[0]), simde_mm_castps_si128(m[1]));
+    simde__m128i b = simde_mm_packs_epi32(simde_mm_castps_si128(m[2]), simde_mm_castps_si128(m[3]));
+    return (uint32_t)simde_mm_movemask_epi8(simde_mm_packs_epi16(a, b));
+}
+/* the low half of each 64-bit lane, then as bits4_s */
+INL uint64_t bits4_d(const md *m)
+{
+    vs a = simde_mm_shuffle_ps(simde_mm_castpd_ps(m[0]), simde_mm_castpd_ps(m[1]), 0x88);
+    vs b = simde_mm_shuffle_ps(simde_mm_castpd_ps(m[2]), simde_mm_castpd_ps(m[3]), 0x88);
+    simde__m128i c = simde_mm_packs_epi32(simde_mm_castps_si128(a), simde_mm_castps_si128(b));
+    return (uint32_t)simde_mm_movemask_epi8(simde_mm_packs_epi16(c, c)) & 0xff;
+}
+INL void unbits4_s(int full, uint64_t b, ms *g)
+{
+    simde__m128i v = simde_mm_set1_epi32((int)(b & 0xffff));
+    int j;
+    (void)full;
+    for (j = 0; j < 4; j++) {
+        simde__m128i k = simde_mm_setr_epi32(1 << 4 * j, 2 << 4 * j, 4 << 4 * j, 8 << 4 * j);
+        g[j] = simde_mm_castsi128_ps(simde_mm_cmpeq_epi32(simde_mm_and_si128(v, k), k));
+    }
+}
+INL void unbits4_d(int full, uint64_t b, md *g)
+{
+    simde__m128i v = simde_mm_set1_epi32((int)(b & 0xff));
+    int j;
+    (void)full;
+    for (j = 0; j < 4; j++) {
+        simde__m128i k = simde_mm_setr_epi32(1 << 2 * j, 1 << 2 * j, 2 << 2 * j, 2 << 2 * j);
+        g[j] = simde_mm_castsi128_pd(simde_mm_cmpeq_epi32(simde_mm_and_si128(v, k), k));
+    }
+}
+
 /* Non-temporal stores to 16-byte aligned p. */
 INL void stn_s(float *p, vs v) { simde_mm_stream_ps(p, v); }
 INL void stn_d(double *p, vd v) { simde_mm_stream_pd(p, v); }
