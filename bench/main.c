@@ -601,8 +601,11 @@ static void add_impl(const char *name, int kind, int isa, const struct peer *p)
     im->peer = p;
 }
 
+/* round < 0: the row's repetitions run back to back (rooflines, the thread
+   sweep); round k >= 0: its k-th repetition, registered on its own so that
+   the implementations of one operation, precision and size take turns. */
 static void add_row(int kind, int op, int prec, size_t n, int threads, const struct impl *im,
-                    int sweep, int wrong, int inc)
+                    int sweep, int wrong, int inc, int round)
 {
     struct row *r = malloc(sizeof *r);
     char name[128];
@@ -618,12 +621,14 @@ static void add_row(int kind, int op, int prec, size_t n, int threads, const str
         snprintf(name, sizeof name, "%s/%c/%.20s/%zu", op_name[op], prec_char[prec], im->name, n);
     if (sweep)
         snprintf(name + strlen(name), sizeof name - strlen(name), "/threads:%d", threads);
-    bench_register(name, run_row, r, opt.min_time, opt.reps, sweep);
+    if (round >= 0 && opt.reps > 1)
+        snprintf(name + strlen(name), sizeof name - strlen(name), "/round:%d", round + 1);
+    bench_register(name, run_row, r, opt.min_time, round < 0 ? opt.reps : 1, sweep);
     if (n * prec_size[prec] * (size_t)inc > max_bytes)
         max_bytes = n * prec_size[prec] * (size_t)inc;
     if (n > max_n)
         max_n = n;
-    nrows++;
+    nrows += round <= 0;
 }
 
 static unsigned ops_for(int prec)
@@ -645,6 +650,27 @@ static int verdict(int i, int op, int prec)
     return checked[i][op][prec];
 }
 
+/* The rows of one operation, precision and size, every implementation in
+   turn, opt.reps rounds (odd rounds in reverse order): a slow spell of a
+   shared machine then falls on all of them, not on one implementation's
+   repetitions. inc 2: fastrelu's tables and the plain loops only. */
+static void add_group(int op, int prec, size_t n, int inc)
+{
+    for (int k = 0; k < opt.reps; k++)
+        for (int j = 0; j < nimpls; j++) {
+            int i = k % 2 ? nimpls - 1 - j : j, v;
+            if (inc != 1 && !(impls[i].kind == K_FR || impls[i].peer == &peer_plain_base
+#ifdef BENCH_HAVE_PLAIN_AVX2
+                              || impls[i].peer == &peer_plain_avx2
+#endif
+                              ))
+                continue;
+            v = verdict(i, op, prec);
+            if (v != 3)
+                add_row(impls[i].kind, op, prec, n, 1, &impls[i], 0, v == 2, inc, k);
+        }
+}
+
 static void register_all(void)
 {
     for (int s = 0; s < opt.nsizes; s++) {
@@ -655,35 +681,21 @@ static void register_all(void)
                 if (ops >> op & 1)
                     need |= 1u << roof_kind(op);
             if (need >> K_COPY & 1) {
-                add_row(K_COPY, 0, p, n, 1, &roof_impl[0], 0, 0, 1);
-                add_row(K_LOOP, 0, p, n, 1, &roof_impl[1], 0, 0, 1);
-                add_row(K_NTCOPY, 0, p, n, 1, &roof_impl[3], 0, 0, 1);
+                add_row(K_COPY, 0, p, n, 1, &roof_impl[0], 0, 0, 1, -1);
+                add_row(K_LOOP, 0, p, n, 1, &roof_impl[1], 0, 0, 1, -1);
+                add_row(K_NTCOPY, 0, p, n, 1, &roof_impl[3], 0, 0, 1, -1);
             }
             if (need >> K_STREAM2 & 1) {
-                add_row(K_STREAM2, 0, p, n, 1, &roof_impl[2], 0, 0, 1);
-                add_row(K_NTSTREAM2, 0, p, n, 1, &roof_impl[4], 0, 0, 1);
+                add_row(K_STREAM2, 0, p, n, 1, &roof_impl[2], 0, 0, 1, -1);
+                add_row(K_NTSTREAM2, 0, p, n, 1, &roof_impl[4], 0, 0, 1, -1);
             }
-            for (int op = 0; op < OP_COUNT; op++) {
-                if (!(ops >> op & 1))
-                    continue;
-                for (int i = 0; i < nimpls; i++) {
-                    int v = verdict(i, op, p);
-                    if (v != 3)
-                        add_row(impls[i].kind, op, p, n, 1, &impls[i], 0, v == 2, 1);
-                }
-            }
+            for (int op = 0; op < OP_COUNT; op++)
+                if (ops >> op & 1)
+                    add_group(op, p, n, 1);
             /* relu with increment 2 on x and y: every table against the
                plain loops (the same n elements, so the same bytes) */
             if (ops >> OP_RELU & 1)
-                for (int i = 0; i < nimpls; i++)
-                    if (impls[i].kind == K_FR ||
-                        impls[i].peer == &peer_plain_base
-#ifdef BENCH_HAVE_PLAIN_AVX2
-                        || impls[i].peer == &peer_plain_avx2
-#endif
-                    )
-                        add_row(impls[i].kind, OP_RELU, p, n, 1, &impls[i], 0,
-                                verdict(i, OP_RELU, p) == 2, 2);
+                add_group(OP_RELU, p, n, 2);
         }
     }
     /* the thread sweep: fastrelu's automatic choice at the largest size, f32 */
@@ -700,17 +712,17 @@ static void register_all(void)
             if (opt.sweep_ops >> op & 1)
                 need |= 1 << roof_kind(op);
         if (need >> K_COPY & 1) {
-            add_row(K_COPY, 0, P_S, n, th, &roof_impl[0], 1, 0, 1);
-            add_row(K_LOOP, 0, P_S, n, th, &roof_impl[1], 1, 0, 1);
-            add_row(K_NTCOPY, 0, P_S, n, th, &roof_impl[3], 1, 0, 1);
+            add_row(K_COPY, 0, P_S, n, th, &roof_impl[0], 1, 0, 1, -1);
+            add_row(K_LOOP, 0, P_S, n, th, &roof_impl[1], 1, 0, 1, -1);
+            add_row(K_NTCOPY, 0, P_S, n, th, &roof_impl[3], 1, 0, 1, -1);
         }
         if (need >> K_STREAM2 & 1) {
-            add_row(K_STREAM2, 0, P_S, n, th, &roof_impl[2], 1, 0, 1);
-            add_row(K_NTSTREAM2, 0, P_S, n, th, &roof_impl[4], 1, 0, 1);
+            add_row(K_STREAM2, 0, P_S, n, th, &roof_impl[2], 1, 0, 1, -1);
+            add_row(K_NTSTREAM2, 0, P_S, n, th, &roof_impl[4], 1, 0, 1, -1);
         }
         for (int op = 0; op < OP_COUNT; op++)
             if (opt.sweep_ops >> op & 1)
-                add_row(K_FR, op, P_S, n, th, fa, 1, verdict((int)(fa - impls), op, P_S) == 2, 1);
+                add_row(K_FR, op, P_S, n, th, fa, 1, verdict((int)(fa - impls), op, P_S) == 2, 1, -1);
     }
 }
 

@@ -38,28 +38,54 @@ def parse_name(name):
     return op, prec, impl, int(n), threads
 
 
+def median(v):
+    v = sorted(v)
+    k = len(v) // 2
+    return v[k] if len(v) % 2 else (v[k - 1] + v[k]) / 2
+
+
 def load(path):
+    """Rows keyed by parse_name: a row timed as Google Benchmark repetitions
+    has its median aggregate; a row timed in rounds (one run per round,
+    fastrelu_bench's /round:k) gets the median of its runs here."""
     with open(path) as f:
         data = json.load(f)
-    rows = {}
-    has_aggr = any(b.get("run_type") == "aggregate" for b in data["benchmarks"])
+    rows, runs, aggr = {}, {}, set()
     reps = max([b.get("repetitions", 1) for b in data["benchmarks"]] + [1])
     for b in data["benchmarks"]:
-        if has_aggr and b.get("run_type") != "aggregate" and not b.get("error_occurred"):
-            continue
-        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
-            continue
-        key = parse_name(b.get("run_name", b["name"]))
+        name = b.get("run_name", b["name"])
+        key = parse_name(name)
         if key is None:
             continue
+        if "/round:" in name:
+            reps = max(reps, int(name.split("/round:")[1].split("/")[0]))
         if b.get("error_occurred"):
             msg = b.get("error_message", "error")
             rows[key] = {"error": "WRONG" if "wrong" in msg else "skip"}
             continue
-        rows[key] = {
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") != "median":
+                continue
+            aggr.add(key)
+        elif key in aggr or b.get("repetitions", 1) > 1:
+            continue  # a repetition of an aggregated row
+        r = {
             "gbs": b.get("bytes_per_second", 0) / 1e9,
             "eps": b.get("items_per_second", 0),
             "pct": b.get("pct_roofline"),
+        }
+        if key in aggr:
+            rows[key] = r
+        else:
+            runs.setdefault(key, []).append(r)
+    for key, rs in runs.items():
+        if key in aggr or "error" in rows.get(key, {}):
+            continue
+        pcts = [r["pct"] for r in rs if r["pct"] is not None]
+        rows[key] = {
+            "gbs": median([r["gbs"] for r in rs]),
+            "eps": median([r["eps"] for r in rs]),
+            "pct": median(pcts) if pcts else None,
         }
     return data.get("context", {}), rows, reps
 
