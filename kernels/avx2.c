@@ -110,6 +110,18 @@ INL void unbits4_d(int full, uint64_t b, md *g)
     }
 }
 
+/* Leaky selects by max and min (simd_body.h, MAXSEL). The mask forwards
+   keep the compare: with max their f32 loop ran 0.89x in the L3
+   (bench/NOTES.md entry 37). */
+#define MAXSEL 1
+#define MAXSEL_MASK 0
+#define MAX_(P, x, p) max_##P(x, p)
+#define MIN_(P, x, p) min_##P(x, p)
+INL vs max_s(vs x, vs p) { return simde_mm256_max_ps(x, p); }
+INL vs min_s(vs x, vs p) { return simde_mm256_min_ps(x, p); }
+INL vd max_d(vd x, vd p) { return simde_mm256_max_pd(x, p); }
+INL vd min_d(vd x, vd p) { return simde_mm256_min_pd(x, p); }
+
 /* Non-temporal stores to 32-byte aligned p. */
 INL void stn_s(float *p, vs v) { simde_mm256_stream_ps(p, v); }
 INL void stn_d(double *p, vd v) { simde_mm256_stream_pd(p, v); }

@@ -96,12 +96,40 @@ INL void unbits4_##P(int full, uint64_t b, m##P *g)                            \
 }
 #endif
 
+/* x86's max and min return their second operand where the two are equal or
+   either is NaN, so in a leaky step without a NaN product x > 0 ? x : p is
+   max(x, p) for alpha <= 1 and min(x, p) for alpha > 1: p = alpha * x stays
+   on its side of x (rounding is monotonic; with alpha < 0 it has the other
+   sign), and zeros come out as p. A file whose max_ and min_ are these
+   defines MAXSEL 1 (the leaky forwards), MAXSEL_MASK 1 (the mask forwards)
+   and MAX_, MIN_ before including this header. */
+#ifndef MAXSEL
+#define MAXSEL 0
+#endif
+#ifndef MAXSEL_MASK
+#define MAXSEL_MASK 0
+#endif
+#ifndef MAX_
+#define MAX_(P, x, p) sel_##P(gt_##P(x), x, p)
+#define MIN_(P, x, p) sel_##P(gt_##P(x), x, p)
+#endif
+
 /* The kernels of one precision P (s or d): element type T, W lanes, NANV and
-   MUL the scalar NaN rule of kernels.h. lk selects leaky (1) or relu (0). */
+   MUL the scalar NaN rule of kernels.h. lk selects relu (0) or leaky (1, or
+   2 and 3 as lkmode_ says). */
 #define KERNELS(P, T, W, NANV, MUL)                                            \
                                                                                \
 BITS4_DEF(P, W)                                                                \
 UNBITS4_DEF(P, W)                                                              \
+                                                                               \
+/* lk of a leaky forward (mask: of a mask forward): 2 where the file selects   \
+   by max_ (alpha <= 1), 3 by min_ (alpha > 1 or NaN), 1 by a compare. */      \
+INL int lkmode_##P(int mask, double alpha)                                     \
+{                                                                              \
+    if (!(mask ? MAXSEL_MASK : MAXSEL))                                        \
+        return 1;                                                              \
+    return (T)alpha <= 1 ? 2 : 3;                                              \
+}                                                                              \
                                                                                \
 INL v##P fwd1_##P(int lk, v##P x, v##P a, v##P nan)                            \
 {                                                                              \
@@ -115,12 +143,13 @@ INL v##P bwd1_##P(int lk, m##P m, v##P dy, v##P a, v##P nan)                   \
                                                                                \
 /* Leaky products v[k] * a of a four-vector step: plain multiplies, and        \
    mul_'s NaN rule (the same bits where no product is NaN) only for a step     \
-   with a NaN product. */                                                      \
-INL void mul4_##P(v##P *v, v##P a, v##P nan)                                   \
+   with a NaN product; returns 1 for such a step. */                           \
+INL int mul4_##P(v##P *v, v##P a, v##P nan)                                    \
 {                                                                              \
     v##P p0 = mul0_##P(v[0], a), p1 = mul0_##P(v[1], a);                       \
     v##P p2 = mul0_##P(v[2], a), p3 = mul0_##P(v[3], a);                       \
-    if (RARE(nan4_##P(p0, p1, p2, p3))) {                                      \
+    int isnan = RARE(nan4_##P(p0, p1, p2, p3));                                \
+    if (isnan) {                                                               \
         p0 = mul_##P(v[0], a, nan);                                            \
         p1 = mul_##P(v[1], a, nan);                                            \
         p2 = mul_##P(v[2], a, nan);                                            \
@@ -130,6 +159,7 @@ INL void mul4_##P(v##P *v, v##P a, v##P nan)                                   \
     v[1] = p1;                                                                 \
     v[2] = p2;                                                                 \
     v[3] = p3;                                                                 \
+    return isnan;                                                              \
 }                                                                              \
                                                                                \
 INL T fwd0_##P(int lk, T x, T a)                                               \
@@ -152,16 +182,25 @@ INL void put_##P(int nt, T *p, v##P v)                                         \
         st_##P(p, v);                                                          \
 }                                                                              \
                                                                                \
-/* The forward of four vectors x[k] into r[k]. */                              \
+/* The forward of four vectors x[k] into r[k]; lk 2 or 3: steps without a   \
+   NaN product select by max_ or min_ (see lkmode_). */                        \
 INL void fwdv4_##P(int lk, const v##P *x, v##P a, v##P nan, v##P *r)           \
 {                                                                              \
     unsigned k;                                                                \
     if (lk) {                                                                  \
+        int isnan;                                                             \
         for (k = 0; k < 4; k++)                                                \
             r[k] = x[k];                                                       \
-        mul4_##P(r, a, nan);                                                   \
-        for (k = 0; k < 4; k++)                                                \
-            r[k] = sel_##P(gt_##P(x[k]), x[k], r[k]);                          \
+        isnan = mul4_##P(r, a, nan);                                           \
+        if (lk == 1 || isnan)                                                  \
+            for (k = 0; k < 4; k++)                                            \
+                r[k] = sel_##P(gt_##P(x[k]), x[k], r[k]);                      \
+        else if (lk == 2)                                                      \
+            for (k = 0; k < 4; k++)                                            \
+                r[k] = MAX_(P, x[k], r[k]);                                    \
+        else                                                                   \
+            for (k = 0; k < 4; k++)                                            \
+                r[k] = MIN_(P, x[k], r[k]);                                    \
     } else {                                                                   \
         for (k = 0; k < 4; k++)                                                \
             r[k] = vrelu_##P(x[k]);                                            \
@@ -369,12 +408,16 @@ static void relu_##P(size_t n, double alpha, const void *x, void *y)           \
     else                                                                       \
         fwd_##P(0, 0, n, alpha, x, y);                                         \
 }                                                                              \
+/* lk a constant in each call, so that each loop is compiled for one select */\
 static void leaky_##P(size_t n, double alpha, const void *x, void *y)          \
 {                                                                              \
-    if (ntok(y, x, x, 2 * n, sizeof(T)))                                       \
-        fwd_##P(1, 1, n, alpha, x, y);                                         \
+    int nt = ntok(y, x, x, 2 * n, sizeof(T)), lk = lkmode_##P(0, alpha);       \
+    if (lk == 2)                                                               \
+        nt ? fwd_##P(2, 1, n, alpha, x, y) : fwd_##P(2, 0, n, alpha, x, y);    \
+    else if (lk == 3)                                                          \
+        nt ? fwd_##P(3, 1, n, alpha, x, y) : fwd_##P(3, 0, n, alpha, x, y);    \
     else                                                                       \
-        fwd_##P(1, 0, n, alpha, x, y);                                         \
+        nt ? fwd_##P(1, 1, n, alpha, x, y) : fwd_##P(1, 0, n, alpha, x, y);    \
 }                                                                              \
 static void relu_bwd_##P(size_t n, double alpha, const void *x,                \
                          const void *dy, void *dx)                             \
@@ -403,10 +446,16 @@ static void relu_mask_##P(size_t n, double alpha, const void *x, void *y,      \
 static void leaky_mask_##P(size_t n, double alpha, const void *x, void *y,     \
                            uint8_t *mask)                                      \
 {                                                                              \
-    if (ntok(y, x, x, 2 * n, sizeof(T)))                                       \
-        fwdm_##P(1, 1, n, alpha, x, y, mask);                                  \
+    int nt = ntok(y, x, x, 2 * n, sizeof(T)), lk = lkmode_##P(1, alpha);       \
+    if (lk == 2)                                                               \
+        nt ? fwdm_##P(2, 1, n, alpha, x, y, mask)                              \
+           : fwdm_##P(2, 0, n, alpha, x, y, mask);                             \
+    else if (lk == 3)                                                          \
+        nt ? fwdm_##P(3, 1, n, alpha, x, y, mask)                              \
+           : fwdm_##P(3, 0, n, alpha, x, y, mask);                             \
     else                                                                       \
-        fwdm_##P(1, 0, n, alpha, x, y, mask);                                  \
+        nt ? fwdm_##P(1, 1, n, alpha, x, y, mask)                              \
+           : fwdm_##P(1, 0, n, alpha, x, y, mask);                             \
 }                                                                              \
 static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
                               const void *dy, void *dx)                        \
@@ -564,10 +613,13 @@ static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
 }                                                                              \
 static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y)    \
 {                                                                              \
-    if (inc2big(n, sizeof(T)))                                                 \
-        inc2_##P(1, 1, n, alpha, x, y);                                        \
+    int big = inc2big(n, sizeof(T)), lk = lkmode_##P(0, alpha);                \
+    if (lk == 2)                                                               \
+        big ? inc2_##P(2, 1, n, alpha, x, y) : inc2_##P(2, 0, n, alpha, x, y); \
+    else if (lk == 3)                                                          \
+        big ? inc2_##P(3, 1, n, alpha, x, y) : inc2_##P(3, 0, n, alpha, x, y); \
     else                                                                       \
-        inc2_##P(1, 0, n, alpha, x, y);                                        \
+        big ? inc2_##P(1, 1, n, alpha, x, y) : inc2_##P(1, 0, n, alpha, x, y); \
 }
 
 #define OPS(P)                                                                 \

@@ -147,6 +147,16 @@ INL void unbits4_d(int full, uint64_t b, md *g)
     }
 }
 
+/* Leaky selects by max and min (simd_body.h, MAXSEL). */
+#define MAXSEL 1
+#define MAXSEL_MASK 1
+#define MAX_(P, x, p) max_##P(x, p)
+#define MIN_(P, x, p) min_##P(x, p)
+INL vs max_s(vs x, vs p) { return simde_mm_max_ps(x, p); }
+INL vs min_s(vs x, vs p) { return simde_mm_min_ps(x, p); }
+INL vd max_d(vd x, vd p) { return simde_mm_max_pd(x, p); }
+INL vd min_d(vd x, vd p) { return simde_mm_min_pd(x, p); }
+
 /* Non-temporal stores to 16-byte aligned p. */
 INL void stn_s(float *p, vs v) { simde_mm_stream_ps(p, v); }
 INL void stn_d(double *p, vd v) { simde_mm_stream_pd(p, v); }

@@ -115,11 +115,30 @@ uint64_t tu_value(int prec, uint64_t *state)
     }
 }
 
+/* NaN bits become the zero of their sign */
+static uint64_t no_nan(int prec, uint64_t v)
+{
+    switch (prec) {
+    case REF_S: return (v & 0x7fffffffu) > 0x7f800000u ? v & 0x80000000u : v;
+    case REF_D:
+        return (v & 0x7fffffffffffffffull) > 0x7ff0000000000000ull ? v & 0x8000000000000000ull : v;
+    case REF_H: return (v & 0x7fff) > 0x7c00 ? v & 0x8000 : v;
+    default: return (v & 0x7fff) > 0x7f80 ? v & 0x8000 : v;
+    }
+}
+
 void tu_fill(int prec, void *p, size_t count, uint64_t *state)
+{
+    tu_fill_as(prec, p, count, state, 0);
+}
+
+void tu_fill_as(int prec, void *p, size_t count, uint64_t *state, int nonan)
 {
     size_t i;
     for (i = 0; i < count; i++) {
         uint64_t v = tu_value(prec, state);
+        if (nonan)
+            v = no_nan(prec, v);
         switch (prec) {
         case REF_S: ((uint32_t *)p)[i] = (uint32_t)v; break;
         case REF_D: ((uint64_t *)p)[i] = v; break;

@@ -24,6 +24,10 @@ uint64_t tu_rand(uint64_t *state);
    signs with payloads, denormals, +-max, +-min normal) and random values. */
 uint64_t tu_value(int prec, uint64_t *state);
 void tu_fill(int prec, void *p, size_t count, uint64_t *state);
+/* As tu_fill; with nonan, every NaN is replaced by the zero of its sign, so
+   that the kernels' steps without a NaN product meet zeros, infinities and
+   denormals. */
+void tu_fill_as(int prec, void *p, size_t count, uint64_t *state, int nonan);
 void tu_fill_bytes(void *p, size_t count, uint64_t *state);
 
 /* Alphas to sweep: float values for s/h/b, double values for d (bits). */
