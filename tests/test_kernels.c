@@ -200,24 +200,24 @@ static void check_table(void)
         skip();
 }
 
-/* Every length 0..3*64+1 (kernels take n >= 1), aligned and misaligned. */
-static void test_lengths(void **state)
+/* Every length 0..3*64+1 (kernels take n >= 1), aligned and misaligned;
+   with nonan, data without NaNs, misaligned only. */
+static void lengths(uint64_t rng, int nonan)
 {
-    uint64_t rng = 1;
     int failures = 0, prec, op, k, pass;
     size_t n;
-    (void)state;
     check_table();
     for (prec = 0; prec < REF_NPREC; prec++)
         for (op = 0; op < REF_NOPS; op++)
             for (n = 1; n <= 3 * 64 + 1; n++)
                 for (k = 0; k < nalphas(op); k++)
-                    for (pass = 0; pass < 2; pass++) {
+                    for (pass = nonan; pass < 2; pass++) {
                         struct kcase c = {0};
                         c.prec = prec;
                         c.op = op;
                         c.n = n;
                         c.alpha = tu_alpha(prec, tu_leaky(op) ? k : 4);
+                        c.nonan = nonan;
                         if (pass) {
                             c.offx = (n * 7 + (size_t)k) % MAXOFF;
                             c.offdy = (n * 3 + 5) % MAXOFF;
@@ -229,6 +229,21 @@ static void test_lengths(void **state)
                     }
 out:
     report(failures);
+}
+
+static void test_lengths(void **state)
+{
+    (void)state;
+    lengths(1, 0);
+}
+
+/* Without NaNs most four-vector steps take the kernels' paths for steps
+   without a NaN product (AVX2 and SSE2 leaky forwards select by max or min
+   there), with zeros of both signs, infinities and denormals. */
+static void test_nan_free(void **state)
+{
+    (void)state;
+    lengths(6, 1);
 }
 
 /* Long random lengths, deterministic. */
@@ -288,38 +303,6 @@ static void test_alignment(void **state)
                         if (run_kcase(&c, &rng) && ++failures >= MAXREPORT)
                             goto out;
                     }
-out:
-    report(failures);
-}
-
-/* Data without NaNs: most four-vector steps then take the kernels' paths
-   for steps without a NaN product (AVX2 and SSE2 leaky forwards select by
-   max or min there), with zeros of both signs, infinities and denormals,
-   every alpha. */
-static void test_nan_free(void **state)
-{
-    uint64_t rng = 6;
-    int failures = 0, prec, op, k;
-    size_t n;
-    (void)state;
-    check_table();
-    for (prec = 0; prec < REF_NPREC; prec++)
-        for (op = 0; op < REF_NOPS; op++)
-            for (n = 1; n <= 4 * 64 + 1; n += (n < 70 ? 1 : 11))
-                for (k = 0; k < nalphas(op); k++) {
-                    struct kcase c = {0};
-                    c.prec = prec;
-                    c.op = op;
-                    c.n = n;
-                    c.alpha = tu_alpha(prec, tu_leaky(op) ? k : 0);
-                    c.offx = (n + (size_t)k) % MAXOFF;
-                    c.offdy = (n * 5 + 3) % MAXOFF;
-                    c.offy = (n * 3 + (size_t)k) % MAXOFF;
-                    c.offm = (n * 7) % MAXOFF;
-                    c.nonan = 1;
-                    if (run_kcase(&c, &rng) && ++failures >= MAXREPORT)
-                        goto out;
-                }
 out:
     report(failures);
 }
