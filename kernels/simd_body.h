@@ -114,6 +114,14 @@ INL void unbits4_##P(int full, uint64_t b, m##P *g)                            \
 #define MIN_(P, x, p) sel_##P(gt_##P(x), x, p)
 #endif
 
+/* f(lk, flag, ...) with lk (1, 2, 3, from lkmode_) and flag (0, 1) constants
+   in each call, so that each loop is compiled for one select and one store
+   form; lk and flag are read more than once. */
+#define LKCALL(f, lk, flag, ...)                                               \
+    ((lk) == 2   ? ((flag) ? f(2, 1, __VA_ARGS__) : f(2, 0, __VA_ARGS__))      \
+     : (lk) == 3 ? ((flag) ? f(3, 1, __VA_ARGS__) : f(3, 0, __VA_ARGS__))      \
+                 : ((flag) ? f(1, 1, __VA_ARGS__) : f(1, 0, __VA_ARGS__)))
+
 /* The kernels of one precision P (s or d): element type T, W lanes, NANV and
    MUL the scalar NaN rule of kernels.h. lk selects relu (0) or leaky (1, or
    2 and 3 as lkmode_ says). */
@@ -408,16 +416,10 @@ static void relu_##P(size_t n, double alpha, const void *x, void *y)           \
     else                                                                       \
         fwd_##P(0, 0, n, alpha, x, y);                                         \
 }                                                                              \
-/* lk a constant in each call, so that each loop is compiled for one select */\
 static void leaky_##P(size_t n, double alpha, const void *x, void *y)          \
 {                                                                              \
-    int nt = ntok(y, x, x, 2 * n, sizeof(T)), lk = lkmode_##P(0, alpha);       \
-    if (lk == 2)                                                               \
-        nt ? fwd_##P(2, 1, n, alpha, x, y) : fwd_##P(2, 0, n, alpha, x, y);    \
-    else if (lk == 3)                                                          \
-        nt ? fwd_##P(3, 1, n, alpha, x, y) : fwd_##P(3, 0, n, alpha, x, y);    \
-    else                                                                       \
-        nt ? fwd_##P(1, 1, n, alpha, x, y) : fwd_##P(1, 0, n, alpha, x, y);    \
+    int lk = lkmode_##P(0, alpha), nt = ntok(y, x, x, 2 * n, sizeof(T));       \
+    LKCALL(fwd_##P, lk, nt, n, alpha, x, y);                                   \
 }                                                                              \
 static void relu_bwd_##P(size_t n, double alpha, const void *x,                \
                          const void *dy, void *dx)                             \
@@ -446,16 +448,8 @@ static void relu_mask_##P(size_t n, double alpha, const void *x, void *y,      \
 static void leaky_mask_##P(size_t n, double alpha, const void *x, void *y,     \
                            uint8_t *mask)                                      \
 {                                                                              \
-    int nt = ntok(y, x, x, 2 * n, sizeof(T)), lk = lkmode_##P(1, alpha);       \
-    if (lk == 2)                                                               \
-        nt ? fwdm_##P(2, 1, n, alpha, x, y, mask)                              \
-           : fwdm_##P(2, 0, n, alpha, x, y, mask);                             \
-    else if (lk == 3)                                                          \
-        nt ? fwdm_##P(3, 1, n, alpha, x, y, mask)                              \
-           : fwdm_##P(3, 0, n, alpha, x, y, mask);                             \
-    else                                                                       \
-        nt ? fwdm_##P(1, 1, n, alpha, x, y, mask)                              \
-           : fwdm_##P(1, 0, n, alpha, x, y, mask);                             \
+    int lk = lkmode_##P(1, alpha), nt = ntok(y, x, x, 2 * n, sizeof(T));       \
+    LKCALL(fwdm_##P, lk, nt, n, alpha, x, y, mask);                            \
 }                                                                              \
 static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
                               const void *dy, void *dx)                        \
@@ -613,13 +607,8 @@ static void relu_inc2_##P(size_t n, double alpha, const void *x, void *y)     \
 }                                                                              \
 static void leaky_inc2_##P(size_t n, double alpha, const void *x, void *y)    \
 {                                                                              \
-    int big = inc2big(n, sizeof(T)), lk = lkmode_##P(0, alpha);                \
-    if (lk == 2)                                                               \
-        big ? inc2_##P(2, 1, n, alpha, x, y) : inc2_##P(2, 0, n, alpha, x, y); \
-    else if (lk == 3)                                                          \
-        big ? inc2_##P(3, 1, n, alpha, x, y) : inc2_##P(3, 0, n, alpha, x, y); \
-    else                                                                       \
-        big ? inc2_##P(1, 1, n, alpha, x, y) : inc2_##P(1, 0, n, alpha, x, y); \
+    int lk = lkmode_##P(0, alpha), big = inc2big(n, sizeof(T));                \
+    LKCALL(inc2_##P, lk, big, n, alpha, x, y);                                 \
 }
 
 #define OPS(P)                                                                 \

@@ -119,11 +119,10 @@ uint64_t tu_value(int prec, uint64_t *state)
 static uint64_t no_nan(int prec, uint64_t v)
 {
     switch (prec) {
-    case REF_S: return (v & 0x7fffffffu) > 0x7f800000u ? v & 0x80000000u : v;
-    case REF_D:
-        return (v & 0x7fffffffffffffffull) > 0x7ff0000000000000ull ? v & 0x8000000000000000ull : v;
-    case REF_H: return (v & 0x7fff) > 0x7c00 ? v & 0x8000 : v;
-    default: return (v & 0x7fff) > 0x7f80 ? v & 0x8000 : v;
+    case REF_S: return frk_f32((uint32_t)v) != frk_f32((uint32_t)v) ? v & 0x80000000u : v;
+    case REF_D: return frk_f64(v) != frk_f64(v) ? v & 0x8000000000000000ull : v;
+    case REF_H: return frk_hnan((uint16_t)v) ? v & 0x8000 : v;
+    default: return frk_bnan((uint16_t)v) ? v & 0x8000 : v;
     }
 }
 
