@@ -245,28 +245,62 @@ INL void lkb_h(int nt, mh m, const uint16_t *dy, uint16_t *dx, vs a)
 #endif
 
 /* f32 to bfloat16 as frk_f2b, in the upper half of 32-bit lanes (the lower
-   half is left over). A quiet NaN is kept when gen; else the only NaNs are
-   widened NaN v quieted, whose low 16 bits are zero, so the rounding add
-   leaves them as they are. */
-INL vi f2b(int gen, vs p)
+   half is left over), for products that may be NaN anywhere (gen): quiet
+   NaNs are kept, not rounded. */
+INL vi f2bq(vs p)
 {
     vi u = simde_mm256_castps_si256(p);
     vi rnd = simde_mm256_add_epi32(simde_mm256_and_si256(simde_mm256_srli_epi32(u, 16), dup_i(1)),
                                    dup_i(0x7fff));
-    if (gen)
-        rnd = simde_mm256_andnot_si256(
-            simde_mm256_castps_si256(simde_mm256_cmp_ps(p, p, SIMDE_CMP_UNORD_Q)), rnd);
+    rnd = simde_mm256_andnot_si256(simde_mm256_castps_si256(simde_mm256_cmp_ps(p, p, SIMDE_CMP_UNORD_Q)), rnd);
     return simde_mm256_add_epi32(u, rnd);
 }
 
-/* Even lanes widened by a shift, odd lanes by a mask, so that a 16-bit
-   blend puts the results back in order: no unpack or pack. */
+/* The products of the even (pe) and odd (po) lanes of a bf16 vector, neither
+   NaN unless it came from a NaN lane (so its low 16 bits are zero), rounded
+   as frk_f2b in lane order, with 16-bit arithmetic: h the truncations, l the
+   16 bits below them. Round up where l > 0x8000, or l == 0x8000 and h is
+   odd: where l | (h & 1) > 0x8000, bit 15 of its average with 0x7ffe. */
+INL vh f2b2(vs pe, vs po)
+{
+    vi ev = simde_mm256_castps_si256(pe), od = simde_mm256_castps_si256(po);
+    vh h = simde_mm256_blend_epi16(simde_mm256_srli_epi32(ev, 16), od, 0xaa);
+    vh l = simde_mm256_blend_epi16(ev, simde_mm256_slli_epi32(od, 16), 0xaa);
+    l = simde_mm256_or_si256(l, simde_mm256_and_si256(h, dup_h(1)));
+    return simde_mm256_add_epi16(h, simde_mm256_srli_epi16(simde_mm256_avg_epu16(l, dup_h(0x7ffe)), 15));
+}
+
+/* Even lanes widened by a shift, odd lanes by a mask, so that no unpack or
+   pack is needed. */
+INL vs evn_b(vh v) { return simde_mm256_castsi256_ps(simde_mm256_slli_epi32(v, 16)); }
+INL vs odd_b(vh v) { return simde_mm256_castsi256_ps(simde_mm256_and_si256(v, dup_i(0xffff0000u))); }
+
 INL vh mulv_b(int gen, vh v, vs a, vs nan, vh hn)
 {
-    vs ev = fmul(gen, simde_mm256_castsi256_ps(simde_mm256_slli_epi32(v, 16)), a, nan);
-    vs od = fmul(gen, simde_mm256_castsi256_ps(simde_mm256_and_si256(v, dup_i(0xffff0000u))), a, nan);
+    vs ev = fmul(gen, evn_b(v), a, nan), od = fmul(gen, odd_b(v), a, nan);
     (void)hn;
-    return simde_mm256_blend_epi16(simde_mm256_srli_epi32(f2b(gen, ev), 16), f2b(gen, od), 0xaa);
+    if (!gen)
+        return f2b2(ev, od);
+    return simde_mm256_blend_epi16(simde_mm256_srli_epi32(f2bq(ev), 16), f2bq(od), 0xaa);
+}
+
+/* The leaky forward for a finite nonzero alpha. With alpha > 0 (pos) each
+   lane is multiplied by 1 or, where its sign bit is set, by alpha, picked by
+   vblendvps: x * 1 is x (NaN quieted), and rounds back to x exactly. */
+#define LKP_b 1
+INL void lkp_b(int nt, int pos, const uint16_t *x, uint16_t *y, vs a)
+{
+    vh v = ld_h(x), r;
+    vs ev = evn_b(v), od = odd_b(v), one = dup_s(1);
+    if (pos)
+        r = f2b2(simde_mm256_mul_ps(ev, simde_mm256_blendv_ps(one, a, ev)),
+                 simde_mm256_mul_ps(od, simde_mm256_blendv_ps(one, a, od)));
+    else
+        r = sel_h(pos_h(v, 0x7f80), v, f2b2(simde_mm256_mul_ps(ev, a), simde_mm256_mul_ps(od, a)));
+    if (nt)
+        stn_h(y, r);
+    else
+        st_h(y, r);
 }
 
 #define INC2_RELU1 1
