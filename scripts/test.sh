@@ -37,8 +37,10 @@ scripts/valgrind.sh "$root/valgrind"
 step "coverage of src/ and kernels/ (gcovr, at least 95 % of lines)"
 scripts/coverage.sh "$root/coverage"
 
-step "benchmarks: one tiny pass"
+step "benchmarks: one tiny pass, and the issue-5 target checker (its tests, then that pass)"
 bench/run.sh --tiny "$root/gcc"
+"${PYTHON:-/usr/bin/python3}" -m pytest -q -p no:cacheprovider bench/test_targets.py
+"${PYTHON:-/usr/bin/python3}" bench/targets.py "$root/gcc/bench.json" >/dev/null
 
 step "A/B driver: the library against a copy of itself, every call the same bits"
 cp "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so"
