@@ -64,6 +64,16 @@ INL size_t nthead(const void *out, size_t es, size_t n)
 #define RARE(c) (c)
 #endif
 
+/* A loaded vector held in a register. In a leaky step that selects by max_
+   or min_, GCC otherwise folds the load of x into the multiply and loads x
+   again for the select: twice the loads, 0.9x in the L1 on Zen 4
+   (bench/NOTES.md entry 39). Native x86 vectors only. */
+#if defined(__GNUC__) && defined(SIMDE_X86_SSE2_NATIVE)
+#define PIN(v) __asm__("" : "+v"(v))
+#else
+#define PIN(v) ((void)(v))
+#endif
+
 /* Mask kernels step by UNIT(W) elements, a whole number of mask bytes, so
    the scalar tail starts at a byte boundary. */
 #define UNIT(W) ((W) < 8 ? 8 : (W))
@@ -114,28 +124,46 @@ INL void unbits4_##P(int full, uint64_t b, m##P *g)                            \
 #define MIN_(P, x, p) sel_##P(gt_##P(x), x, p)
 #endif
 
-/* f(lk, flag, ...) with lk (1, 2, 3, from lkmode_) and flag (0, 1) constants
-   in each call, so that each loop is compiled for one select and one store
-   form; lk and flag are read more than once. */
+/* f(lk, flag, ...) with lk (1 to 4 from lkmode_, 1 or 4 from lkbwd_) and
+   flag (0, 1) constants in each call, so that each loop is compiled for one
+   select and one store form; lk and flag are read more than once. */
 #define LKCALL(f, lk, flag, ...)                                               \
     ((lk) == 2   ? ((flag) ? f(2, 1, __VA_ARGS__) : f(2, 0, __VA_ARGS__))      \
      : (lk) == 3 ? ((flag) ? f(3, 1, __VA_ARGS__) : f(3, 0, __VA_ARGS__))      \
+     : (lk) == 4 ? ((flag) ? f(4, 1, __VA_ARGS__) : f(4, 0, __VA_ARGS__))      \
                  : ((flag) ? f(1, 1, __VA_ARGS__) : f(1, 0, __VA_ARGS__)))
+#define LKCALL_BWD(f, lk, flag, ...)                                           \
+    ((lk) == 4 ? ((flag) ? f(4, 1, __VA_ARGS__) : f(4, 0, __VA_ARGS__))        \
+               : ((flag) ? f(1, 1, __VA_ARGS__) : f(1, 0, __VA_ARGS__)))
 
 /* The kernels of one precision P (s or d): element type T, W lanes, NANV and
-   MUL the scalar NaN rule of kernels.h. lk selects relu (0) or leaky (1, or
-   2 and 3 as lkmode_ says). */
+   MUL the scalar NaN rule of kernels.h. lk selects relu (0) or leaky: 1 for
+   any alpha, 2 to 4 for a finite nonzero one (see lkmode_). With such an
+   alpha a product is NaN only where its operand v is, and the multiply
+   itself gives v quieted, as the NaN rule says (in the default
+   floating-point environment, which the contract's results assume): the
+   leaky steps then skip the NaN test and the rule. */
 #define KERNELS(P, T, W, NANV, MUL)                                            \
                                                                                \
 BITS4_DEF(P, W)                                                                \
 UNBITS4_DEF(P, W)                                                              \
                                                                                \
-/* lk of a leaky forward (mask: of a mask forward): 2 where the file selects   \
-   by max_ (alpha <= 1), 3 by min_ (alpha > 1 or NaN), 1 by a compare. */      \
+/* lk of a leaky backward: 4 for a finite nonzero alpha, else 1 */            \
+INL int lkbwd_##P(double alpha)                                                \
+{                                                                              \
+    T a = (T)alpha;                                                            \
+    return a != 0 && a - a == 0 ? 4 : 1;                                       \
+}                                                                              \
+                                                                               \
+/* lk of a leaky forward (mask: of a mask forward): for a finite nonzero       \
+   alpha 2 where the file selects by max_ (alpha <= 1), 3 by min_ (alpha >    \
+   1), 4 by a compare; else 1. */                                              \
 INL int lkmode_##P(int mask, double alpha)                                     \
 {                                                                              \
-    if (!(mask ? MAXSEL_MASK : MAXSEL))                                        \
+    if (lkbwd_##P(alpha) == 1)                                                 \
         return 1;                                                              \
+    if (!(mask ? MAXSEL_MASK : MAXSEL))                                        \
+        return 4;                                                              \
     return (T)alpha <= 1 ? 2 : 3;                                              \
 }                                                                              \
                                                                                \
@@ -150,14 +178,13 @@ INL v##P bwd1_##P(int lk, m##P m, v##P dy, v##P a, v##P nan)                   \
 }                                                                              \
                                                                                \
 /* Leaky products v[k] * a of a four-vector step: plain multiplies, and        \
-   mul_'s NaN rule (the same bits where no product is NaN) only for a step     \
-   with a NaN product; returns 1 for such a step. */                           \
-INL int mul4_##P(v##P *v, v##P a, v##P nan)                                    \
+   unless fin (alpha finite and nonzero) mul_'s NaN rule (the same bits where  \
+   no product is NaN) for a step with a NaN product. */                        \
+INL void mul4_##P(int fin, v##P *v, v##P a, v##P nan)                          \
 {                                                                              \
     v##P p0 = mul0_##P(v[0], a), p1 = mul0_##P(v[1], a);                       \
     v##P p2 = mul0_##P(v[2], a), p3 = mul0_##P(v[3], a);                       \
-    int isnan = RARE(nan4_##P(p0, p1, p2, p3));                                \
-    if (isnan) {                                                               \
+    if (!fin && RARE(nan4_##P(p0, p1, p2, p3))) {                              \
         p0 = mul_##P(v[0], a, nan);                                            \
         p1 = mul_##P(v[1], a, nan);                                            \
         p2 = mul_##P(v[2], a, nan);                                            \
@@ -167,7 +194,6 @@ INL int mul4_##P(v##P *v, v##P a, v##P nan)                                    \
     v[1] = p1;                                                                 \
     v[2] = p2;                                                                 \
     v[3] = p3;                                                                 \
-    return isnan;                                                              \
 }                                                                              \
                                                                                \
 INL T fwd0_##P(int lk, T x, T a)                                               \
@@ -190,17 +216,16 @@ INL void put_##P(int nt, T *p, v##P v)                                         \
         st_##P(p, v);                                                          \
 }                                                                              \
                                                                                \
-/* The forward of four vectors x[k] into r[k]; lk 2 or 3: steps without a   \
-   NaN product select by max_ or min_ (see lkmode_). */                        \
+/* The forward of four vectors x[k] into r[k]; lk 2 or 3 select by max_ or    \
+   min_, which give a NaN x's product too (see lkmode_). */                    \
 INL void fwdv4_##P(int lk, const v##P *x, v##P a, v##P nan, v##P *r)           \
 {                                                                              \
     unsigned k;                                                                \
     if (lk) {                                                                  \
-        int isnan;                                                             \
         for (k = 0; k < 4; k++)                                                \
             r[k] = x[k];                                                       \
-        isnan = mul4_##P(r, a, nan);                                           \
-        if (lk == 1 || isnan)                                                  \
+        mul4_##P(lk >= 2, r, a, nan);                                          \
+        if (lk == 1 || lk == 4)                                                \
             for (k = 0; k < 4; k++)                                            \
                 r[k] = sel_##P(gt_##P(x[k]), x[k], r[k]);                      \
         else if (lk == 2)                                                      \
@@ -234,7 +259,7 @@ INL void bwd4_##P(int lk, int nt, T *dx, const m##P *m, v##P *dy, v##P a,      \
     if (lk) {                                                                  \
         for (k = 0; k < 4; k++)                                                \
             p[k] = dy[k];                                                      \
-        mul4_##P(p, a, nan);                                                   \
+        mul4_##P(lk >= 2, p, a, nan);                                          \
         for (k = 0; k < 4; k++)                                                \
             put_##P(nt, dx + k * W, sel_##P(m[k], dy[k], p[k]));               \
     } else {                                                                   \
@@ -253,8 +278,11 @@ INL void fwd_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y)     \
         y[i] = fwd0_##P(lk, x[i], a);                                          \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         v##P v[4];                                                             \
-        for (j = 0; j < 4; j++)                                                \
+        for (j = 0; j < 4; j++) {                                              \
             v[j] = ld_##P(x + i + j * W);                                      \
+            if (lk == 2 || lk == 3)                                            \
+                PIN(v[j]);                                                     \
+        }                                                                      \
         fwd4_##P(lk, nt, y + i, v, va, vn);                                    \
     }                                                                          \
     for (; i + W <= n; i += W)                                                 \
@@ -432,10 +460,8 @@ static void relu_bwd_##P(size_t n, double alpha, const void *x,                \
 static void leaky_bwd_##P(size_t n, double alpha, const void *x,               \
                           const void *dy, void *dx)                            \
 {                                                                              \
-    if (ntok(dx, x, dy, 3 * n, sizeof(T)))                                     \
-        bwd_##P(1, 1, n, alpha, x, dy, dx);                                    \
-    else                                                                       \
-        bwd_##P(1, 0, n, alpha, x, dy, dx);                                    \
+    int lk = lkbwd_##P(alpha), nt = ntok(dx, x, dy, 3 * n, sizeof(T));         \
+    LKCALL_BWD(bwd_##P, lk, nt, n, alpha, x, dy, dx);                          \
 }                                                                              \
 static void relu_mask_##P(size_t n, double alpha, const void *x, void *y,      \
                           uint8_t *mask)                                       \
@@ -462,10 +488,8 @@ static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
 static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
                                const void *dy, void *dx)                       \
 {                                                                              \
-    if (ntok(dx, dy, dy, 2 * n, sizeof(T)))                                    \
-        bwdm_##P(1, 1, n, alpha, mask, dy, dx);                                \
-    else                                                                       \
-        bwdm_##P(1, 0, n, alpha, mask, dy, dx);                                \
+    int lk = lkbwd_##P(alpha), nt = ntok(dx, dy, dy, 2 * n, sizeof(T));        \
+    LKCALL_BWD(bwdm_##P, lk, nt, n, alpha, mask, dy, dx);                      \
 }
 
 /* Lane 0 and 1 of a 64-bit integer, as _mm_cvtsi128_si64 packs them, to
