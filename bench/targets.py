@@ -165,11 +165,15 @@ def check_all(rows):
     for k, r in sorted(rows.items()):
         if k[0] == "relu" and k[2] == "fr_auto" and k[4] > 1 and r.get("gbs"):
             rf = roof(rows, "relu", k[1], k[3], k[4])
-            if rf:
+            p = r.get("pct")
+            if p is None and rf:
                 p = 100 * r["gbs"] / rf["gbs"]
+            if p is not None:
                 c.cell(p >= 90, "%d threads at %s: %.0f %%" % (k[4], size_label(k[3]), p))
-                c.note("%d threads at %s: %.1f GB/s, %.0f %% of the %d-thread copy" % (
-                    k[4], size_label(k[3]), r["gbs"], p, k[4]))
+                c.note("%d threads at %s: %.1f GB/s, %.0f %% of the %d-thread copy "
+                       "(the copy's own median: %s)" % (
+                           k[4], size_label(k[3]), r["gbs"], p, k[4],
+                           "%.1f GB/s" % rf["gbs"] if rf else "not run"))
     out.append(c)
     return out
 

@@ -79,3 +79,12 @@ def test_halves_floors_differ_for_relu_and_leaky(tmp_path):
     c = verdicts(bench_json(tmp_path, [("relu/h/fr_auto/16384", 85, 85.0),
                                        ("leaky_relu/b/fr_auto/16384", 85, 85.0)]))["4b"]
     assert (c.cells, c.failed) == (2, 1)
+
+
+def test_threads_use_the_paired_percent(tmp_path):
+    def sweep(pct):
+        return verdicts(bench_json(tmp_path, [
+            ("roofline/s/ntcopy/67108864/threads:2", 66, None),
+            ("relu/s/fr_auto/67108864/threads:2", 40, pct)]))["7"]
+    assert (sweep(98.0).cells, sweep(98.0).failed) == (1, 0)
+    assert sweep(85.0).failed == 1
