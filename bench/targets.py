@@ -69,7 +69,7 @@ def pct_check(c, rows, ops, precs, floor, min_n=BIG):
             for n, r in cells(rows, op, prec):
                 if n < min_n or r.get("pct") is None:
                     continue
-                what = "%s %s %s: %.0f %%" % (op, PREC_NAME[prec], size_label(n), r["pct"])
+                what = "%s %s %s: %.1f %%" % (op, PREC_NAME[prec], size_label(n), r["pct"])
                 c.cell(r["pct"] >= floor, what)
                 if worst is None or r["pct"] < worst[0]:
                     worst = (r["pct"], what)
