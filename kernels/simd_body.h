@@ -124,7 +124,7 @@ INL void unbits4_##P(int full, uint64_t b, m##P *g)                            \
 #define MIN_(P, x, p) sel_##P(gt_##P(x), x, p)
 #endif
 
-/* f(lk, flag, ...) with lk (1 to 4 from lkmode_, 1 or 4 from lkbwd_) and
+/* f(lk, flag, ...) with lk (1 to 4 from lkmode_, 1 or 4 for a backward) and
    flag (0, 1) constants in each call, so that each loop is compiled for one
    select and one store form; lk and flag are read more than once. */
 #define LKCALL(f, lk, flag, ...)                                               \
@@ -148,11 +148,11 @@ INL void unbits4_##P(int full, uint64_t b, m##P *g)                            \
 BITS4_DEF(P, W)                                                                \
 UNBITS4_DEF(P, W)                                                              \
                                                                                \
-/* lk of a leaky backward: 4 for a finite nonzero alpha, else 1 */            \
-INL int lkbwd_##P(double alpha)                                                \
+/* alpha, in T, finite and nonzero */                                         \
+INL int fin_##P(double alpha)                                                  \
 {                                                                              \
     T a = (T)alpha;                                                            \
-    return a != 0 && a - a == 0 ? 4 : 1;                                       \
+    return a != 0 && a - a == 0;                                               \
 }                                                                              \
                                                                                \
 /* lk of a leaky forward (mask: of a mask forward): for a finite nonzero       \
@@ -160,7 +160,7 @@ INL int lkbwd_##P(double alpha)                                                \
    1), 4 by a compare; else 1. */                                              \
 INL int lkmode_##P(int mask, double alpha)                                     \
 {                                                                              \
-    if (lkbwd_##P(alpha) == 1)                                                 \
+    if (!fin_##P(alpha))                                                       \
         return 1;                                                              \
     if (!(mask ? MAXSEL_MASK : MAXSEL))                                        \
         return 4;                                                              \
@@ -460,7 +460,7 @@ static void relu_bwd_##P(size_t n, double alpha, const void *x,                \
 static void leaky_bwd_##P(size_t n, double alpha, const void *x,               \
                           const void *dy, void *dx)                            \
 {                                                                              \
-    int lk = lkbwd_##P(alpha), nt = ntok(dx, x, dy, 3 * n, sizeof(T));         \
+    int lk = fin_##P(alpha) ? 4 : 1, nt = ntok(dx, x, dy, 3 * n, sizeof(T));   \
     LKCALL_BWD(bwd_##P, lk, nt, n, alpha, x, dy, dx);                          \
 }                                                                              \
 static void relu_mask_##P(size_t n, double alpha, const void *x, void *y,      \
@@ -488,7 +488,7 @@ static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
 static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
                                const void *dy, void *dx)                       \
 {                                                                              \
-    int lk = lkbwd_##P(alpha), nt = ntok(dx, dy, dy, 2 * n, sizeof(T));        \
+    int lk = fin_##P(alpha) ? 4 : 1, nt = ntok(dx, dy, dy, 2 * n, sizeof(T));  \
     LKCALL_BWD(bwdm_##P, lk, nt, n, alpha, mask, dy, dx);                      \
 }
 
