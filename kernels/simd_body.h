@@ -64,12 +64,20 @@ INL size_t nthead(const void *out, size_t es, size_t n)
 #define RARE(c) (c)
 #endif
 
-/* A loaded vector held in a register. In a leaky step that selects by max_
-   or min_, GCC otherwise folds the load of x into the multiply and loads x
-   again for the select: twice the loads, 0.9x in the L1 on Zen 4
-   (bench/NOTES.md entry 39). Native x86 vectors only. */
+/* A vector the compiler must take as it is, unseen (an empty asm; a no-op
+   for compilers without GNU asm). In a leaky step that selects by max_ or
+   min_, GCC otherwise folds the load of x into the multiply and loads x
+   again for the select: twice the loads, 0.9x in the L1 on Zen 4. In a
+   leaky backward, clang otherwise turns dy where m, else dy * alpha, into
+   dy * (1 where m, else alpha), which quiets a signalling NaN dy that
+   should pass bit for bit, in native and emulated builds alike
+   (bench/NOTES.md entry 39). Emulated vectors go through memory. */
 #if defined(__GNUC__) && defined(SIMDE_X86_SSE2_NATIVE)
 #define PIN(v) __asm__("" : "+v"(v))
+#elif defined(__GNUC__) && defined(SIMDE_ARM_NEON_A64V8_NATIVE)
+#define PIN(v) __asm__("" : "+w"(v))
+#elif defined(__GNUC__)
+#define PIN(v) __asm__("" : "+m"(v))
 #else
 #define PIN(v) ((void)(v))
 #endif
@@ -260,8 +268,10 @@ INL void bwd4_##P(int lk, int nt, T *dx, const m##P *m, v##P *dy, v##P a,      \
         for (k = 0; k < 4; k++)                                                \
             p[k] = dy[k];                                                      \
         mul4_##P(lk >= 2, p, a, nan);                                          \
-        for (k = 0; k < 4; k++)                                                \
+        for (k = 0; k < 4; k++) {                                              \
+            PIN(p[k]);                                                         \
             put_##P(nt, dx + k * W, sel_##P(m[k], dy[k], p[k]));               \
+        }                                                                      \
     } else {                                                                   \
         for (k = 0; k < 4; k++)                                                \
             put_##P(nt, dx + k * W, zsel_##P(m[k], dy[k]));                    \
