@@ -64,6 +64,10 @@ INL size_t nthead(const void *out, size_t es, size_t n)
 #define RARE(c) (c)
 #endif
 
+/* a finite and nonzero (a - a is NaN for an infinity and for NaN): leaky
+   steps with such an alpha need no NaN rule of their own */
+INL int finnz(double a) { return a != 0 && a - a == 0; }
+
 /* A vector the compiler must take as it is, unseen (an empty asm; a no-op
    for compilers without GNU asm). In a leaky step that selects by max_ or
    min_, GCC otherwise folds the load of x into the multiply and loads x
@@ -140,9 +144,6 @@ INL void unbits4_##P(int full, uint64_t b, m##P *g)                            \
      : (lk) == 3 ? ((flag) ? f(3, 1, __VA_ARGS__) : f(3, 0, __VA_ARGS__))      \
      : (lk) == 4 ? ((flag) ? f(4, 1, __VA_ARGS__) : f(4, 0, __VA_ARGS__))      \
                  : ((flag) ? f(1, 1, __VA_ARGS__) : f(1, 0, __VA_ARGS__)))
-#define LKCALL_BWD(f, lk, flag, ...)                                           \
-    ((lk) == 4 ? ((flag) ? f(4, 1, __VA_ARGS__) : f(4, 0, __VA_ARGS__))        \
-               : ((flag) ? f(1, 1, __VA_ARGS__) : f(1, 0, __VA_ARGS__)))
 
 /* The kernels of one precision P (s or d): element type T, W lanes, NANV and
    MUL the scalar NaN rule of kernels.h. lk selects relu (0) or leaky: 1 for
@@ -157,11 +158,7 @@ BITS4_DEF(P, W)                                                                \
 UNBITS4_DEF(P, W)                                                              \
                                                                                \
 /* alpha, in T, finite and nonzero */                                         \
-INL int fin_##P(double alpha)                                                  \
-{                                                                              \
-    T a = (T)alpha;                                                            \
-    return a != 0 && a - a == 0;                                               \
-}                                                                              \
+INL int fin_##P(double alpha) { return finnz((T)alpha); }                      \
                                                                                \
 /* lk of a leaky forward (mask: of a mask forward): for a finite nonzero       \
    alpha 2 where the file selects by max_ (alpha <= 1), 3 by min_ (alpha >    \
@@ -471,7 +468,7 @@ static void leaky_bwd_##P(size_t n, double alpha, const void *x,               \
                           const void *dy, void *dx)                            \
 {                                                                              \
     int lk = fin_##P(alpha) ? 4 : 1, nt = ntok(dx, x, dy, 3 * n, sizeof(T));   \
-    LKCALL_BWD(bwd_##P, lk, nt, n, alpha, x, dy, dx);                          \
+    LKCALL(bwd_##P, lk, nt, n, alpha, x, dy, dx);                              \
 }                                                                              \
 static void relu_mask_##P(size_t n, double alpha, const void *x, void *y,      \
                           uint8_t *mask)                                       \
@@ -499,7 +496,7 @@ static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
                                const void *dy, void *dx)                       \
 {                                                                              \
     int lk = fin_##P(alpha) ? 4 : 1, nt = ntok(dx, dy, dy, 2 * n, sizeof(T));  \
-    LKCALL_BWD(bwdm_##P, lk, nt, n, alpha, mask, dy, dx);                      \
+    LKCALL(bwdm_##P, lk, nt, n, alpha, mask, dy, dx);                          \
 }
 
 /* Lane 0 and 1 of a 64-bit integer, as _mm_cvtsi128_si64 packs them, to

@@ -58,8 +58,8 @@
    25 and 30). */
 #define HSTEP(W, nt) ((W) >= 32 ? (W) : (nt) ? 32 : 64)
 
-/* alpha NaN, zero or infinite (alpha - alpha is NaN for the last two) */
-INL int hgen(double alpha) { return !(alpha != 0 && alpha - alpha == 0); }
+/* alpha NaN, zero or infinite */
+INL int hgen(double alpha) { return !finnz(alpha); }
 
 /* The eight kernels of P (h or b): W lanes, INF the +infinity encoding, POS0
    NAN0 MUL0 the scalar forms of kernels.h, HN(gen, alpha) the constant vh
