@@ -15,11 +15,13 @@
 static const char usage[] =
     "usage: fastrelu_ab A.so B.so [--ops=relu,leaky_relu_mask,...|all] [--precisions=sdhb]\n"
     "  [--sizes=16K,256K] [--alpha=0.01] [--isa=auto|scalar|sse2|avx2|avx512|neon]\n"
-    "  [--threads=1] [--samples=21] [--ms=2] [--offset=BYTES]\n"
+    "  [--threads=1] [--samples=21] [--ms=2] [--offset=BYTES] [--inc=1]\n"
     "Each call runs in both builds, in turns (A B B A ...), about ms milliseconds a\n"
     "sample; prints median GB/s (every byte read or written counted once, as in\n"
     "fastrelu_bench), the quartiles and B/A, and whether the outputs are the same bits.\n"
     "x sits at a page boundary; y, dx and the mask start offset bytes after one.\n"
+    "--inc: the increment of every strided argument (x, dy, y); the outputs are\n"
+    "compared over their whole span, gaps included.\n"
     "Exit status 1 where any output differs. A and B must be different files.\n";
 
 struct lib {
@@ -29,41 +31,44 @@ struct lib {
 };
 
 /* One call of op in precision prec through lib's entry point. */
-static int call(const struct lib *l, int op, int prec, fr_int n, double alpha, const void *x,
-                const void *dy, const uint8_t *mask, void *y, uint8_t *mout)
+static int call(const struct lib *l, int op, int prec, fr_int n, fr_int inc, double alpha,
+                const void *x, const void *dy, const uint8_t *mask, void *y, uint8_t *mout)
 {
     void *f = l->fn[op][prec];
     int d = prec == P_D;
     float a = (float)alpha;
     switch (op) {
-    case OP_RELU: return ((int (*)(fr_int, const void *, fr_int, void *, fr_int))f)(n, x, 1, y, 1);
+    case OP_RELU:
+        return ((int (*)(fr_int, const void *, fr_int, void *, fr_int))f)(n, x, inc, y, inc);
     case OP_LEAKY:
-        return d ? ((int (*)(fr_int, double, const void *, fr_int, void *, fr_int))f)(n, alpha, x, 1, y, 1)
-                 : ((int (*)(fr_int, float, const void *, fr_int, void *, fr_int))f)(n, a, x, 1, y, 1);
+        return d ? ((int (*)(fr_int, double, const void *, fr_int, void *, fr_int))f)(
+                       n, alpha, x, inc, y, inc)
+                 : ((int (*)(fr_int, float, const void *, fr_int, void *, fr_int))f)(
+                       n, a, x, inc, y, inc);
     case OP_RELU_BWD:
         return ((int (*)(fr_int, const void *, fr_int, const void *, fr_int, void *, fr_int))f)(
-            n, x, 1, dy, 1, y, 1);
+            n, x, inc, dy, inc, y, inc);
     case OP_LEAKY_BWD:
         return d ? ((int (*)(fr_int, double, const void *, fr_int, const void *, fr_int, void *,
-                             fr_int))f)(n, alpha, x, 1, dy, 1, y, 1)
+                             fr_int))f)(n, alpha, x, inc, dy, inc, y, inc)
                  : ((int (*)(fr_int, float, const void *, fr_int, const void *, fr_int, void *,
-                             fr_int))f)(n, a, x, 1, dy, 1, y, 1);
+                             fr_int))f)(n, a, x, inc, dy, inc, y, inc);
     case OP_RELU_MASK:
-        return ((int (*)(fr_int, const void *, fr_int, void *, fr_int, uint8_t *))f)(n, x, 1, y, 1,
-                                                                                   mout);
+        return ((int (*)(fr_int, const void *, fr_int, void *, fr_int, uint8_t *))f)(
+            n, x, inc, y, inc, mout);
     case OP_LEAKY_MASK:
         return d ? ((int (*)(fr_int, double, const void *, fr_int, void *, fr_int, uint8_t *))f)(
-                       n, alpha, x, 1, y, 1, mout)
+                       n, alpha, x, inc, y, inc, mout)
                  : ((int (*)(fr_int, float, const void *, fr_int, void *, fr_int, uint8_t *))f)(
-                       n, a, x, 1, y, 1, mout);
+                       n, a, x, inc, y, inc, mout);
     case OP_RELU_BWD_MASK:
         return ((int (*)(fr_int, const uint8_t *, const void *, fr_int, void *, fr_int))f)(
-            n, mask, dy, 1, y, 1);
+            n, mask, dy, inc, y, inc);
     default:
         return d ? ((int (*)(fr_int, double, const uint8_t *, const void *, fr_int, void *,
-                             fr_int))f)(n, alpha, mask, dy, 1, y, 1)
+                             fr_int))f)(n, alpha, mask, dy, inc, y, inc)
                  : ((int (*)(fr_int, float, const uint8_t *, const void *, fr_int, void *,
-                             fr_int))f)(n, a, mask, dy, 1, y, 1);
+                             fr_int))f)(n, a, mask, dy, inc, y, inc);
     }
 }
 
@@ -164,7 +169,7 @@ static int parse_ops(const char *s, int *on)
 int main(int argc, char **argv)
 {
     struct lib lib[2] = {{0}, {0}};
-    int on[OP_COUNT] = {0}, threads = 1, samples = 21, nsizes = 2, differ = 0, any = 0;
+    int on[OP_COUNT] = {0}, inc = 1, threads = 1, samples = 21, nsizes = 2, differ = 0, any = 0;
     size_t sizes[MAX_SIZES] = {16384, 262144}, offset = 0, nmax = 0;
     double alpha = 0.01, ms = 2;
     const char *precs = "sdhb";
@@ -189,6 +194,8 @@ int main(int argc, char **argv)
             bad = (samples = atoi(a + 10)) < 1 || samples > MAX_SAMPLES;
         else if (!strncmp(a, "--ms=", 5))
             bad = !((ms = atof(a + 5)) > 0);
+        else if (!strncmp(a, "--inc=", 6))
+            bad = (inc = atoi(a + 6)) < 1 || inc > 64;
         else if (!strncmp(a, "--offset=", 9))
             offset = (size_t)strtoul(a + 9, NULL, 0) % 4096;
         else if (a[0] != '-' && !lib[1].path)
@@ -218,24 +225,24 @@ int main(int argc, char **argv)
     for (int k = 0; k < nsizes; k++)
         nmax = sizes[k] > nmax ? sizes[k] : nmax;
 
-    size_t vb = 8 * nmax + offset, mb = nmax / 8 + 1 + offset;
+    size_t vb = 8 * nmax * (size_t)inc + offset, mb = nmax * (size_t)inc / 8 + 1 + offset;
     unsigned char *x = page_alloc(vb), *dy = page_alloc(vb), *mask = page_alloc(mb);
     unsigned char *y[2] = {page_alloc(vb), page_alloc(vb)};
     unsigned char *mout[2] = {page_alloc(mb), page_alloc(mb)};
 
     describe("A", &lib[0]);
     describe("B", &lib[1]);
-    printf("%d thread(s), alpha %g, offset %zu, %d samples of about %g ms, A and B in turns; "
-           "GB/s: median (quartiles)\n",
-           threads, alpha, offset, samples, ms);
+    printf("%d thread(s), alpha %g, increment %d, offset %zu, %d samples of about %g ms, "
+           "A and B in turns; GB/s: median (quartiles)\n",
+           threads, alpha, inc, offset, samples, ms);
     printf("%-25s %c %9s %22s %22s %6s  %s\n", "op", 'p', "n", "A GB/s", "B GB/s", "B/A",
            "outputs");
 
     for (int si = 0; si < nsizes; si++)
         for (const char *pc = precs; *pc; pc++) {
             int prec = (int)(strchr(prec_char, *pc) - prec_char);
-            size_t n = sizes[si], yb = n * prec_size[prec];
-            fill(prec, n, x, dy, mask, 0x9e3779b97f4a7c15ull);
+            size_t n = sizes[si], yb = n * (size_t)inc * prec_size[prec];
+            fill(prec, n * (size_t)inc, x, dy, mask, 0x9e3779b97f4a7c15ull);
             for (int op = 0; op < OP_COUNT; op++) {
                 double t[2][MAX_SAMPLES], med[2], q1[2], q3[2];
                 double bytes = (double)op_bytes(op, prec, n);
@@ -246,7 +253,7 @@ int main(int argc, char **argv)
                 for (int k = 0; k < 2; k++) {
                     memset(y[k] + offset, 0x5a, yb);
                     memset(mout[k] + offset, 0x5a, (n + 7) / 8);
-                    rc[k] = call(&lib[k], op, prec, (fr_int)n, alpha, x, dy, mask,
+                    rc[k] = call(&lib[k], op, prec, (fr_int)n, inc, alpha, x, dy, mask,
                                  y[k] + offset, mout[k] + offset);
                 }
                 same = rc[0] == rc[1] && !memcmp(y[0] + offset, y[1] + offset, yb) &&
@@ -256,7 +263,7 @@ int main(int argc, char **argv)
                 for (;;) {
                     double t0 = now();
                     for (long r = 0; r < reps; r++)
-                        call(&lib[0], op, prec, (fr_int)n, alpha, x, dy, mask, y[0] + offset,
+                        call(&lib[0], op, prec, (fr_int)n, inc, alpha, x, dy, mask, y[0] + offset,
                              mout[0] + offset);
                     if (now() - t0 > ms * 1e-3 || reps > (1L << 30))
                         break;
@@ -267,7 +274,7 @@ int main(int argc, char **argv)
                         int k = j ^ (s & 1);
                         double t0 = now();
                         for (long r = 0; r < reps; r++)
-                            call(&lib[k], op, prec, (fr_int)n, alpha, x, dy, mask,
+                            call(&lib[k], op, prec, (fr_int)n, inc, alpha, x, dy, mask,
                                  y[k] + offset, mout[k] + offset);
                         t[k][s] = bytes * (double)reps / (now() - t0) * 1e-9;
                     }
