@@ -58,25 +58,6 @@ INL size_t nthead(const void *out, size_t es, size_t n)
     return h < n ? h : n;
 }
 
-/* The streaming mask kernels prefetch their vector input PF_BYTES ahead, a
-   line per 64 bytes, where none is past its end: with about twice relu's
-   operations a step, the out-of-order window alone kept too few misses in
-   flight (bench/NOTES.md, entry 42). relu and the x-based backwards lose by
-   it. */
-#define PF_BYTES 8192
-INL void pf(const void *p, const void *end, unsigned bytes)
-{
-#if defined(__GNUC__)
-    const char *q = (const char *)p;
-    unsigned k;
-    if ((size_t)((const char *)end - q) >= PF_BYTES + bytes)
-        for (k = 0; k < bytes; k += 64)
-            __builtin_prefetch(q + PF_BYTES + k);
-#else
-    (void)p, (void)end, (void)bytes;
-#endif
-}
-
 #if defined(__GNUC__)
 #define RARE(c) __builtin_expect(!!(c), 0)
 #else
@@ -390,8 +371,6 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
             v##P v[4];                                                         \
             m##P g[4];                                                         \
             uint64_t b;                                                        \
-            if (nt && W * sizeof(T) >= 32) /* SSE2: 0.93-0.95x */              \
-                pf(x + i, x + n, 4 * W * sizeof(T));                           \
             for (j = 0; j < 4; j++) {                                          \
                 v[j] = ld_##P(x + i + j * W);                                  \
                 g[j] = gt_##P(v[j]);                                           \
@@ -447,8 +426,6 @@ INL void bwdm_##P(int lk, int nt, size_t n, double alpha, const uint8_t *mask, \
             b = b >> s | (uint64_t)mask[i / 8 + W / 2] << (4 * W - s);         \
         m##P g[4];                                                             \
         v##P d[4];                                                             \
-        if (nt)                                                                \
-            pf(dy + i, dy + n, 4 * W * sizeof(T));                             \
         unbits4_##P(!lk, b, g);                                                \
         for (j = 0; j < 4; j++)                                                \
             d[j] = ld_##P(dy + i + j * W);                                     \

@@ -58,15 +58,6 @@
    25 and 30). */
 #define HSTEP(W, nt) ((W) >= 32 ? (W) : (nt) ? 32 : 64)
 
-/* pf of simd_body.h, once per 64 bytes from the aligned start h, for relu's
-   mask kernels only: the leaky ones, bound by their conversions, lost up to
-   23 % by it (entry 42). */
-INL void hpf(int lk, int nt, const uint16_t *p, size_t i, size_t h, size_t n)
-{
-    if (nt && !lk && ((i - h) & 31) == 0)
-        pf(p + i, p + n, 64);
-}
-
 /* alpha NaN, zero or infinite */
 INL int hgen(double alpha) { return !finnz(alpha); }
 
@@ -230,7 +221,6 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
     } else {                                                                   \
         for (; W < st && i + st <= n; i += st) {                               \
             uint64_t b = hbits_##P(x + i, st);                                 \
-            hpf(lk, nt, x, i, h, n);                                           \
             putm(mask + i / 8, st / 8, t | b << s);                            \
             t = st < 64 ? (t | b << s) >> st : 0; /* 64: not nt, s = 0 */     \
             for (j = 0; j < st; j += W)                                        \
@@ -239,7 +229,6 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
         }                                                                      \
         for (; i + W <= n; i += W) {                                           \
             vh v = ld_h(x + i);                                                \
-            hpf(lk, nt, x, i, h, n);                                           \
             t |= (uint64_t)bits_h(pos_h(v, INF)) << s;                         \
             putm(mask + i / 8, W / 8, t);                                      \
             t >>= W;                                                           \
@@ -266,8 +255,6 @@ INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
         dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
     for (; i + W <= n; i += W) {                                               \
         uint64_t b = getm(mask + i / 8, W / 8);                                \
-        if (W >= 16) /* SSE2: 0.8x */                                          \
-            hpf(lk, nt, dy, i, h, n);                                          \
         if (nt && s)                                                           \
             b = b >> s | (uint64_t)mask[i / 8 + W / 8] << (W - s);             \
         if (lk && !gen && LKB_##P)                                             \
