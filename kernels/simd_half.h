@@ -375,8 +375,9 @@ INL void relu8_16(int16_t ninf, const uint16_t *x, uint16_t *y)
 /* relu with increment 2 on elements loaded one by one (INC2_RELU1 below):
    a load, compare, cmov and store per element, close to a copy of the
    elements, beat building a vector from them. relu keeps x > ninf as
-   signed 16-bit integers, as keep_h. Four operations an element leave the
-   loop's own three a large share: 32 elements a step run 1.09x 8 (Zen 4). */
+   signed 16-bit integers, as keep_h. At four operations an element the
+   loop's own three weigh: 32 elements a step, as four unrolled blocks of
+   eight, run 1.08-1.16x eight a step (bench/NOTES.md, entry 41). */
 INL void relu2_16(size_t n, int16_t ninf, const uint16_t *x, uint16_t *y)
 {
     size_t i = 0;
