@@ -47,10 +47,10 @@ bench/run.sh --tiny "$root/gcc"
 
 step "A/B driver: the library against a copy of itself, every call the same bits (increments 1 and 2)"
 cp "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so"
-"$root/gcc/bench/fastrelu_ab" "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so" \
-  --ops=all --sizes=1037 --samples=1 --ms=0.1
-"$root/gcc/bench/fastrelu_ab" "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so" \
-  --ops=all --sizes=1037 --samples=1 --ms=0.1 --inc=2
+for inc in 1 2; do
+  "$root/gcc/bench/fastrelu_ab" "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so" \
+    --ops=all --sizes=1037 --samples=1 --ms=0.1 --inc="$inc"
+done
 
 step "consumers of the installed library, Python and PyTorch"
 examples/run.sh "$root/gcc"
