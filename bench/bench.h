@@ -63,7 +63,7 @@ struct call {
     double alpha;
     const void *x, *dy;
     const uint8_t *mask; /* backward_mask input */
-    void *y;             /* forward output or dx */
+    void *y;             /* forward output or dx; == x in the in-place rows */
     uint8_t *mout;       /* forward mask output */
     void *priv;
     ptrdiff_t inc;       /* increment of x and y: 1, or 2 in the strided relu rows */
@@ -89,6 +89,8 @@ int plain_supports(int op, int prec);
    stores (k must be 0), and two inputs one output (the backward roofline). */
 void plain_base_copy(size_t nbytes, const void *a, void *c, uint32_t k);
 void plain_avx2_copy(size_t nbytes, const void *a, void *c, uint32_t k);
+void plain_base_rmw(size_t nbytes, void *a, uint32_t k); /* a ^= k in place */
+void plain_avx2_rmw(size_t nbytes, void *a, uint32_t k);
 void plain_base_stream2(size_t nbytes, const void *a, const void *b, void *c);
 void plain_avx2_stream2(size_t nbytes, const void *a, const void *b, void *c);
 

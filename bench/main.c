@@ -13,10 +13,14 @@
 #include "kernels.h"
 
 #define ALPHA 0.01
+/* The in-place leaky rows' alpha: with 1 every call sees the same data, where
+   0.01 would shrink the negatives call after call into subnormals (slow on
+   some cores) and then zeros. Every alpha in (0, 1] takes the same kernel path. */
+#define INPLACE_ALPHA 1.0
 #define CHECK_N 1037 /* odd, so the checks reach every kernel's tail */
 #define MAX_LIST 32
 
-enum kind { K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2, K_NTCOPY, K_NTSTREAM2 };
+enum kind { K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2, K_NTCOPY, K_NTSTREAM2, K_RMW, K_RMW16, K_RMW64 };
 
 struct impl {
     char name[24];
@@ -28,7 +32,8 @@ struct row {
     int kind, op, prec, threads, wrong, real_time;
     size_t n;
     const struct impl *im;
-    int inc; /* 2 in the strided relu rows, else 1 */
+    int inc;     /* 2 in the strided relu rows, else 1 */
+    int inplace; /* y = x: the forwards run in place on a copy of x */
 };
 
 static struct opts {
@@ -270,7 +275,8 @@ static const struct peer peer_plain_avx2 = {"plain_O3_avx2", plain_supports, pla
 
 static void (*copyloop)(size_t, const void *, void *, uint32_t) = plain_base_copy;
 static void (*stream2)(size_t, const void *, const void *, void *) = plain_base_stream2;
-static uint32_t zero_key; /* 0, but not a constant the compiler may see */
+static void (*rmwloop)(size_t, void *, uint32_t) = plain_base_rmw;
+static volatile uint32_t zero_key; /* 0, but not a constant the compiler may see */
 
 /* The same loops with non-temporal stores: what memory allows once the data
    no longer fits the caches (the kernels stream there, glibc's memcpy only
@@ -305,6 +311,45 @@ static void nt_loop(size_t nbytes, const unsigned char *a, const unsigned char *
 }
 #endif
 
+/* In place, one 64-byte line a step (a ^= k, k = 0): four 16-byte vectors,
+   or one AVX-512 vector where the CPU has it. On some cores these beat the
+   compiler's loop (rmwloop) where the data sits in the L3 or beyond. */
+#if defined(__SSE2__)
+static void rmw_line(size_t nbytes, unsigned char *a, uint32_t k)
+{
+    __m128i kk = _mm_set1_epi32((int)k);
+    size_t i = 0;
+    for (; i < nbytes && ((uintptr_t)(a + i) & 63); i++)
+        a[i] ^= (unsigned char)k;
+    for (; i + 64 <= nbytes; i += 64)
+        for (int j = 0; j < 64; j += 16) {
+            __m128i *p = (__m128i *)(a + i + j);
+            _mm_store_si128(p, _mm_xor_si128(_mm_load_si128(p), kk));
+        }
+    for (; i < nbytes; i++)
+        a[i] ^= (unsigned char)k;
+}
+#define HAVE_RMW_LINE 1
+#endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+__attribute__((target("avx512f"))) static void rmw_zmm(size_t nbytes, unsigned char *a,
+                                                       uint32_t k)
+{
+    __m512i kk = _mm512_set1_epi32((int)k);
+    size_t i = 0;
+    for (; i < nbytes && ((uintptr_t)(a + i) & 63); i++)
+        a[i] ^= (unsigned char)k;
+    for (; i + 64 <= nbytes; i += 64) {
+        void *p = a + i;
+        _mm512_store_si512(p, _mm512_xor_si512(_mm512_load_si512(p), kk));
+    }
+    for (; i < nbytes; i++)
+        a[i] ^= (unsigned char)k;
+}
+#define HAVE_RMW_ZMM 1
+#endif
+
 struct part {
     int kind;
     size_t len;
@@ -322,6 +367,16 @@ static void part_run(const struct part *p)
         nt_loop(p->len, p->a, NULL, p->c);
     else if (p->kind == K_NTSTREAM2)
         nt_loop(p->len, p->a, p->b, p->c);
+    else if (p->kind == K_RMW)
+        rmwloop(p->len, p->c, zero_key);
+#ifdef HAVE_RMW_LINE
+    else if (p->kind == K_RMW16)
+        rmw_line(p->len, p->c, zero_key);
+#endif
+#ifdef HAVE_RMW_ZMM
+    else if (p->kind == K_RMW64)
+        rmw_zmm(p->len, p->c, zero_key);
+#endif
     else
         stream2(p->len, p->a, p->b, p->c);
 }
@@ -403,13 +458,15 @@ static int is_roof(int kind) { return kind >= K_COPY; }
 /* The roofline kind for a row: whichever roofline row of its family won, a
    copy for forwards (memcpy, the copy loop with ordinary stores, the copy
    with non-temporal stores), c = a + b for backwards (ordinary or
-   non-temporal stores). */
+   non-temporal stores); an in-place loop for the in-place rows (the
+   compiler's, or one line a step in 16- or 64-byte vectors). */
 static int roof_pick(const struct row *r)
 {
-    static const int fwd[] = {K_COPY, K_LOOP, K_NTCOPY}, bwd[] = {K_STREAM2, K_NTSTREAM2};
+    static const int fwd[] = {K_COPY, K_LOOP, K_NTCOPY}, bwd[] = {K_STREAM2, K_NTSTREAM2},
+                     inp[] = {K_RMW, K_RMW16, K_RMW64};
     int back = r->op == OP_RELU_BWD || r->op == OP_LEAKY_BWD;
-    const int *k = back ? bwd : fwd;
-    int nk = back ? 2 : 3, best = k[0];
+    const int *k = r->inplace ? inp : back ? bwd : fwd;
+    int nk = r->inplace ? 3 : back ? 2 : 3, best = k[0];
     double mbest = -1;
     for (int i = 0; i < nk; i++) {
         struct roof *f = roof_find(k[i], r->prec, r->n, r->threads, 0);
@@ -464,7 +521,10 @@ static int64_t row_bytes(const struct row *r)
     switch (r->kind) {
     case K_COPY:
     case K_LOOP:
-    case K_NTCOPY: return 2 * v;
+    case K_NTCOPY:
+    case K_RMW:
+    case K_RMW16:
+    case K_RMW64: return 2 * v;
     case K_STREAM2:
     case K_NTSTREAM2: return 3 * v;
     }
@@ -493,6 +553,11 @@ static void run_row(bench_state *st, void *arg)
     } else {
         struct call c = {r->op, r->prec, r->threads, r->im->isa, r->n, ALPHA,
                          pool.x, pool.dy, pool.mask, pool.y, pool.mout, NULL, r->inc};
+        if (r->inplace) {
+            memcpy(pool.y, pool.x, r->n * prec_size[r->prec]);
+            c.x = pool.y;
+            c.alpha = INPLACE_ALPHA;
+        }
         if (r->im->peer->prepare(&c)) {
             bench_skip(st, "unsupported");
             return;
@@ -533,8 +598,9 @@ static double value(int prec, const void *p, size_t i)
 
 /* 1: agrees with the reference; 0: wrong; -1: cannot run it. fastrelu must
    match bit for bit; a peer must match in value within its precision's
-   rounding (-0.0 and +0.0 equal: the data holds no zero and no NaN). */
-static int check(const struct impl *im, int op, int prec)
+   rounding (-0.0 and +0.0 equal: the data holds no zero and no NaN).
+   inplace: the call's y is x. */
+static int check(const struct impl *im, int op, int prec, int inplace, double alpha)
 {
     static const double rel[P_COUNT] = {1e-6, 1e-14, 2e-3, 1e-2};
     static const double abs_tol[P_COUNT] = {1e-37, 1e-300, 1.2e-7, 1e-37};
@@ -548,11 +614,13 @@ static int check(const struct impl *im, int op, int prec)
         mask = big_alloc(nb), mout = big_alloc(nb), mref = big_alloc(nb);
     }
     fill(prec, n, x, dy, mask, 0x2545f4914f6cdd1dull + (uint64_t)prec);
-    struct call rc = {op, prec, 1, FR_ISA_SCALAR, n, ALPHA, x, dy, mask, ref,
+    struct call rc = {op, prec, 1, FR_ISA_SCALAR, n, alpha, x, dy, mask, ref,
                       mfwd ? mref : NULL, NULL, 1};
-    struct call c = {op, prec, 1, im->isa, n, ALPHA, x, dy, mask, y, mout, NULL, 1};
+    struct call c = {op, prec, 1, im->isa, n, alpha, inplace ? y : x, dy, mask, y, mout, NULL, 1};
     ref_call(&rc);
     memset(y, 0xa5, 8 * n);
+    if (inplace)
+        memcpy(y, x, n * es);
     memset(mout, 0xa5, nb);
     if (im->peer->prepare(&c))
         return -1;
@@ -569,15 +637,18 @@ static int check(const struct impl *im, int op, int prec)
             double a = value(prec, y, i), b = value(prec, ref, i);
             double tol = fmax(rel[prec] * fabs(b), abs_tol[prec]);
             if (!(fabs(a - b) <= tol)) {
-                fprintf(stderr, "check %s %s/%c: element %zu is %g, expected %g\n",
-                        im->name, op_name[op], prec_char[prec], i, a, b);
+                fprintf(stderr, "check %s %s%s/%c: element %zu is %g, expected %g\n",
+                        im->name, op_name[op], inplace ? " in place" : "", prec_char[prec], i,
+                        a, b);
                 res = 0;
             }
         }
     }
     if (!res)
-        fprintf(stderr, "fastrelu_bench: %s %s/%c FAILED its check: reported as wrong, not timed\n",
-                im->name, op_name[op], prec_char[prec]);
+        fprintf(stderr,
+                "fastrelu_bench: %s %s%s/%c (alpha %g) FAILED its check: reported as wrong, "
+                "not timed\n",
+                im->name, op_name[op], inplace ? " in place" : "", prec_char[prec], alpha);
     return res;
 }
 
@@ -585,10 +656,13 @@ static int check(const struct impl *im, int op, int prec)
 
 static struct impl impls[16];
 static int nimpls;
-static signed char checked[16][OP_COUNT][P_COUNT]; /* 0 not yet, 1 ok, 2 wrong, 3 unsupported */
-static struct impl roof_impl[5] = {
-    {"memcpy", K_COPY, 0, NULL}, {"copyloop", K_LOOP, 0, NULL}, {"stream2", K_STREAM2, 0, NULL},
-    {"ntcopy", K_NTCOPY, 0, NULL}, {"ntstream2", K_NTSTREAM2, 0, NULL}};
+/* [in place][impl][op][prec]: 0 not yet, 1 ok, 2 wrong, 3 unsupported */
+static signed char checked[2][16][OP_COUNT][P_COUNT];
+static struct impl roof_impl[8] = {
+    {"memcpy", K_COPY, 0, NULL},      {"copyloop", K_LOOP, 0, NULL},
+    {"stream2", K_STREAM2, 0, NULL},  {"ntcopy", K_NTCOPY, 0, NULL},
+    {"ntstream2", K_NTSTREAM2, 0, NULL}, {"rmw", K_RMW, 0, NULL},
+    {"rmw16", K_RMW16, 0, NULL},      {"rmw64", K_RMW64, 0, NULL}};
 static size_t max_bytes, max_n;
 static int nrows;
 
@@ -605,15 +679,18 @@ static void add_impl(const char *name, int kind, int isa, const struct peer *p)
    sweep); round k >= 0: its k-th repetition, registered on its own so that
    the implementations of one operation, precision and size take turns. */
 static void add_row(int kind, int op, int prec, size_t n, int threads, const struct impl *im,
-                    int sweep, int wrong, int inc, int round)
+                    int sweep, int wrong, int inc, int inplace, int round)
 {
     struct row *r = malloc(sizeof *r);
     char name[128];
     if (!r)
         exit(1);
-    *r = (struct row){kind, op, prec, threads, wrong, sweep, n, im, inc};
+    *r = (struct row){kind, op, prec, threads, wrong, sweep, n, im, inc, inplace};
     if (is_roof(kind))
         snprintf(name, sizeof name, "roofline/%c/%.20s/%zu", prec_char[prec], im->name, n);
+    else if (inplace)
+        snprintf(name, sizeof name, "%s_inplace/%c/%.20s/%zu", op_name[op], prec_char[prec],
+                 im->name, n);
     else if (inc != 1)
         snprintf(name, sizeof name, "%s_inc%d/%c/%.20s/%zu", op_name[op], inc, prec_char[prec],
                  im->name, n);
@@ -638,23 +715,28 @@ static unsigned ops_for(int prec)
     return opt.relu_prec >> prec & 1 ? 1u << OP_RELU : 0;
 }
 
-/* Checks on first use; returns the verdict (1 ok, 2 wrong, 3 unsupported). */
-static int verdict(int i, int op, int prec)
+/* Checks on first use; returns the verdict (1 ok, 2 wrong, 3 unsupported).
+   In place, with the timed alpha as well as ALPHA (1 alone would pass a
+   leaky relu that copies). */
+static int verdict(int i, int op, int prec, int inplace)
 {
+    signed char *v = &checked[inplace][i][op][prec];
     if (!impls[i].peer->supports(op, prec))
         return 3;
-    if (!checked[i][op][prec]) {
-        int c = check(&impls[i], op, prec);
-        checked[i][op][prec] = (signed char)(c == 1 ? 1 : c == 0 ? 2 : 3);
+    if (!*v) {
+        int c = check(&impls[i], op, prec, inplace, ALPHA);
+        if (c == 1 && inplace && op == OP_LEAKY)
+            c = check(&impls[i], op, prec, inplace, INPLACE_ALPHA);
+        *v = (signed char)(c == 1 ? 1 : c == 0 ? 2 : 3);
     }
-    return checked[i][op][prec];
+    return *v;
 }
 
 /* The rows of one operation, precision and size, every implementation in
    turn, opt.reps rounds (odd rounds in reverse order): a slow spell of a
    shared machine then falls on all of them, not on one implementation's
    repetitions. inc 2: fastrelu's tables and the plain loops only. */
-static void add_group(int op, int prec, size_t n, int inc)
+static void add_group(int op, int prec, size_t n, int inc, int inplace)
 {
     for (int k = 0; k < opt.reps; k++)
         for (int j = 0; j < nimpls; j++) {
@@ -665,9 +747,9 @@ static void add_group(int op, int prec, size_t n, int inc)
 #endif
                               ))
                 continue;
-            v = verdict(i, op, prec);
+            v = verdict(i, op, prec, inplace);
             if (v != 3)
-                add_row(impls[i].kind, op, prec, n, 1, &impls[i], 0, v == 2, inc, k);
+                add_row(impls[i].kind, op, prec, n, 1, &impls[i], 0, v == 2, inc, inplace, k);
         }
 }
 
@@ -681,21 +763,35 @@ static void register_all(void)
                 if (ops >> op & 1)
                     need |= 1u << roof_kind(op);
             if (need >> K_COPY & 1) {
-                add_row(K_COPY, 0, p, n, 1, &roof_impl[0], 0, 0, 1, -1);
-                add_row(K_LOOP, 0, p, n, 1, &roof_impl[1], 0, 0, 1, -1);
-                add_row(K_NTCOPY, 0, p, n, 1, &roof_impl[3], 0, 0, 1, -1);
+                add_row(K_COPY, 0, p, n, 1, &roof_impl[0], 0, 0, 1, 0, -1);
+                add_row(K_LOOP, 0, p, n, 1, &roof_impl[1], 0, 0, 1, 0, -1);
+                add_row(K_NTCOPY, 0, p, n, 1, &roof_impl[3], 0, 0, 1, 0, -1);
             }
             if (need >> K_STREAM2 & 1) {
-                add_row(K_STREAM2, 0, p, n, 1, &roof_impl[2], 0, 0, 1, -1);
-                add_row(K_NTSTREAM2, 0, p, n, 1, &roof_impl[4], 0, 0, 1, -1);
+                add_row(K_STREAM2, 0, p, n, 1, &roof_impl[2], 0, 0, 1, 0, -1);
+                add_row(K_NTSTREAM2, 0, p, n, 1, &roof_impl[4], 0, 0, 1, 0, -1);
             }
             for (int op = 0; op < OP_COUNT; op++)
                 if (ops >> op & 1)
-                    add_group(op, p, n, 1);
+                    add_group(op, p, n, 1, 0);
             /* relu with increment 2 on x and y: every table against the
                plain loops (the same n elements, so the same bytes) */
             if (ops >> OP_RELU & 1)
-                add_group(OP_RELU, p, n, 2);
+                add_group(OP_RELU, p, n, 2, 0);
+            /* the forwards in place, against the in-place streaming loop */
+            if (ops & (1u << OP_RELU | 1u << OP_LEAKY)) {
+                add_row(K_RMW, 0, p, n, 1, &roof_impl[5], 0, 0, 1, 0, -1);
+#ifdef HAVE_RMW_LINE
+                add_row(K_RMW16, 0, p, n, 1, &roof_impl[6], 0, 0, 1, 0, -1);
+#endif
+#ifdef HAVE_RMW_ZMM
+                if (__builtin_cpu_supports("avx512f"))
+                    add_row(K_RMW64, 0, p, n, 1, &roof_impl[7], 0, 0, 1, 0, -1);
+#endif
+            }
+            for (int op = OP_RELU; op <= OP_LEAKY; op++)
+                if (ops >> op & 1)
+                    add_group(op, p, n, 1, 1);
         }
     }
     /* the thread sweep: fastrelu's automatic choice at the largest size, f32 */
@@ -712,17 +808,18 @@ static void register_all(void)
             if (opt.sweep_ops >> op & 1)
                 need |= 1 << roof_kind(op);
         if (need >> K_COPY & 1) {
-            add_row(K_COPY, 0, P_S, n, th, &roof_impl[0], 1, 0, 1, -1);
-            add_row(K_LOOP, 0, P_S, n, th, &roof_impl[1], 1, 0, 1, -1);
-            add_row(K_NTCOPY, 0, P_S, n, th, &roof_impl[3], 1, 0, 1, -1);
+            add_row(K_COPY, 0, P_S, n, th, &roof_impl[0], 1, 0, 1, 0, -1);
+            add_row(K_LOOP, 0, P_S, n, th, &roof_impl[1], 1, 0, 1, 0, -1);
+            add_row(K_NTCOPY, 0, P_S, n, th, &roof_impl[3], 1, 0, 1, 0, -1);
         }
         if (need >> K_STREAM2 & 1) {
-            add_row(K_STREAM2, 0, P_S, n, th, &roof_impl[2], 1, 0, 1, -1);
-            add_row(K_NTSTREAM2, 0, P_S, n, th, &roof_impl[4], 1, 0, 1, -1);
+            add_row(K_STREAM2, 0, P_S, n, th, &roof_impl[2], 1, 0, 1, 0, -1);
+            add_row(K_NTSTREAM2, 0, P_S, n, th, &roof_impl[4], 1, 0, 1, 0, -1);
         }
         for (int op = 0; op < OP_COUNT; op++)
             if (opt.sweep_ops >> op & 1)
-                add_row(K_FR, op, P_S, n, th, fa, 1, verdict((int)(fa - impls), op, P_S) == 2, 1, -1);
+                add_row(K_FR, op, P_S, n, th, fa, 1,
+                        verdict((int)(fa - impls), op, P_S, 0) == 2, 1, 0, -1);
     }
 }
 
@@ -768,6 +865,7 @@ int main(int argc, char **argv)
     if (__builtin_cpu_supports("avx2")) {
         copyloop = plain_avx2_copy;
         stream2 = plain_avx2_stream2;
+        rmwloop = plain_avx2_rmw;
     }
 #endif
 
@@ -811,11 +909,13 @@ int main(int argc, char **argv)
     for (int i = 0; i < nimpls; i++)
         for (int op = 0; op < OP_COUNT; op++)
             for (int p = 0; p < P_COUNT; p++)
-                if (checked[i][op][p] == 2) {
-                    char one[64];
+                for (int ip = 0; ip < 2; ip++) {
+                    char one[80];
+                    if (checked[ip][i][op][p] != 2)
+                        continue;
                     fr_wrong |= impls[i].kind == K_FR;
-                    snprintf(one, sizeof one, "%s%.24s/%c/%.20s", first ? "" : " ", op_name[op],
-                             prec_char[p], impls[i].name);
+                    snprintf(one, sizeof one, "%s%.24s%s/%c/%.20s", first ? "" : " ",
+                             op_name[op], ip ? "_inplace" : "", prec_char[p], impls[i].name);
                     if (strlen(list) + strlen(one) < sizeof list)
                         strcat(list, one);
                     first = 0;
@@ -825,6 +925,10 @@ int main(int argc, char **argv)
     bench_context("alpha", buf);
     bench_context("data", "uniform in [-1,1], no zero, no NaN; peers checked on it in value, "
                           "fastrelu bit for bit, once before timing");
+    bench_context("inplace", "*_inplace rows: y = x, on a copy of x made before each row; "
+                             "leaky relu with alpha 1 (so every call sees the same data); "
+                             "roofline: the fastest in-place loop a ^= 0: the compiler's (rmw), "
+                             "one line a step in 16-byte (rmw16) or 64-byte vectors (rmw64)");
     fprintf(stderr, "fastrelu_bench: %s mode, %d rows, auto ISA %s, peers missing: %s\n",
             opt.mode, nrows, fr_isa_name(fr_get_isa()), missing[0] ? missing + 1 : "none");
     status = bench_run(argc, argv);

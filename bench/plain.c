@@ -70,11 +70,33 @@
 PLAIN_FLOAT(float, float, s)
 PLAIN_FLOAT(double, double, d)
 
+/* In place, as a user would write it: one pointer. */
+#define PLAIN_INPLACE(T, S, sfx)                                               \
+    static void relu_ip_##sfx(size_t n, T *v)                                  \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++)                                         \
+            v[i] = v[i] > 0 ? v[i] : (T)0;                                     \
+    }                                                                          \
+    static void leaky_ip_##sfx(size_t n, S a, T *v)                            \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++)                                         \
+            v[i] = v[i] > 0 ? v[i] : v[i] * a;                                 \
+    }
+
+PLAIN_INPLACE(float, float, s)
+PLAIN_INPLACE(double, double, d)
+
 /* binary16 and bfloat16 relu on the bits: positive means sign clear and not zero. */
 static void relu_16(size_t n, const uint16_t *restrict x, uint16_t *restrict y)
 {
     for (size_t i = 0; i < n; i++)
         y[i] = (int16_t)x[i] > 0 ? x[i] : 0;
+}
+
+static void relu_ip_16(size_t n, uint16_t *v)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = (int16_t)v[i] > 0 ? v[i] : 0;
 }
 
 static void relu_bwd_16(size_t n, const uint16_t *restrict x,
@@ -126,9 +148,27 @@ STRIDED(float, s, FPOS)
 STRIDED(double, d, FPOS)
 STRIDED(uint16_t, 16, IPOS)
 
+/* y == x: the in-place loops (relu, and leaky relu of f32 and f64) */
+static void inplace(struct call *c)
+{
+    int leaky = c->op == OP_LEAKY;
+    if (c->prec == P_S && leaky)
+        leaky_ip_s(c->n, (float)c->alpha, c->y);
+    else if (c->prec == P_S)
+        relu_ip_s(c->n, c->y);
+    else if (c->prec == P_D && leaky)
+        leaky_ip_d(c->n, c->alpha, c->y);
+    else if (c->prec == P_D)
+        relu_ip_d(c->n, c->y);
+    else if (!leaky)
+        relu_ip_16(c->n, c->y);
+}
+
 void NAME(call)(struct call *c)
 {
-    if (c->inc != 1 && c->prec == P_S) {
+    if (c->y == c->x && c->inc == 1 && (c->op == OP_RELU || c->op == OP_LEAKY)) {
+        inplace(c);
+    } else if (c->inc != 1 && c->prec == P_S) {
         relu_strided_s(c->n, c->inc, c->x, c->y);
     } else if (c->inc != 1 && c->prec == P_D) {
         relu_strided_d(c->n, c->inc, c->x, c->y);
@@ -155,6 +195,19 @@ void NAME(copy)(size_t nbytes, const void *a, void *c, uint32_t k)
     for (size_t i = 0; i < w; i++)
         pc[i] = pa[i] ^ k;
     memcpy(pc + w, pa + w, nbytes % 4);
+}
+
+/* a ^= k on 32-bit words (k = 0 at run time): the in-place streaming loop,
+   each line read and written back. */
+void NAME(rmw)(size_t nbytes, void *a, uint32_t k)
+{
+    uint32_t *pa = a;
+    uint8_t *t = a;
+    size_t w = nbytes / 4;
+    for (size_t i = 0; i < w; i++)
+        pa[i] ^= k;
+    for (size_t i = w * 4; i < nbytes; i++)
+        t[i] ^= (uint8_t)k;
 }
 
 /* c = a + b on 32-bit words: two streams in, one out, no floating point. */

@@ -9,10 +9,11 @@ import sys
 
 OPS = ["relu", "leaky_relu", "relu_backward", "leaky_relu_backward",
        "relu_mask", "leaky_relu_mask", "relu_backward_mask",
-       "leaky_relu_backward_mask", "relu_inc2"]
+       "leaky_relu_backward_mask", "relu_inc2", "relu_inplace", "leaky_relu_inplace"]
 PRECS = "sdhb"
 PREC_NAME = {"s": "f32", "d": "f64", "h": "f16", "b": "bf16"}
 BACKWARD = {"relu_backward", "leaky_relu_backward"}
+INPLACE = {"relu_inplace", "leaky_relu_inplace"}
 
 
 def size_label(n):
@@ -103,9 +104,14 @@ def impl_order(impls):
 
 
 def roof(rows, op, prec, n, threads):
-    """The roofline row for op: the faster copy for forwards, stream2 for backwards."""
-    cands = ((("stream2", "loop"), ("ntstream2", "nt")) if op in BACKWARD else
-             (("memcpy", "memcpy"), ("copyloop", "loop"), ("ntcopy", "nt")))
+    """The roofline row for op: the faster copy for forwards, stream2 for
+    backwards, the in-place loop for the in-place rows."""
+    if op in INPLACE:
+        cands = (("rmw", "rmw"), ("rmw16", "rmw16"), ("rmw64", "rmw64"))
+    elif op in BACKWARD:
+        cands = (("stream2", "loop"), ("ntstream2", "nt"))
+    else:
+        cands = (("memcpy", "memcpy"), ("copyloop", "loop"), ("ntcopy", "nt"))
     best = None
     for impl, tag in cands:
         r = rows.get(("roofline", prec, impl, n, threads))
@@ -115,6 +121,8 @@ def roof(rows, op, prec, n, threads):
 
 
 def roof_label(op):
+    if op in INPLACE:
+        return "  roofline (in-place loop)"
     return "  roofline (a+b loop)" if op in BACKWARD else "  roofline (copy)"
 
 
@@ -152,7 +160,10 @@ def header(ctx, reps):
                "non-temporal (nt) copy "
                "(forwards, *_mask, *_backward_mask);")
     out.append("  c = a + b loop, two vectors in, one out, ordinary or nt stores "
-               "(relu_backward, leaky_relu_backward)")
+               "(relu_backward, leaky_relu_backward);")
+    out.append("  a ^= 0 over the vector in place, the compiler's loop (rmw) or one line a step "
+               "in 16- or 64-byte vectors (rmw16, rmw64)")
+    out.append("  (*_inplace: y = x; leaky relu there with alpha 1)")
     return out
 
 

@@ -8,6 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from table import PREC_NAME, load, roof, size_label  # noqa: E402
 
 FWD = ("relu", "leaky_relu")
+INPLACE = ("relu_inplace", "leaky_relu_inplace")
 BWD = ("relu_backward", "leaky_relu_backward")
 MASK_BWD = ("relu_backward_mask", "leaky_relu_backward_mask")
 ESIZE = {"s": 4, "d": 8, "h": 2, "b": 2}
@@ -18,7 +19,7 @@ DRAM = 16 << 20     # "DRAM sizes" of target 3: 16M elements and up
 def op_bytes(op, prec, n):
     """As op_bytes in bench/data.c."""
     v = n * ESIZE[prec]
-    if op in FWD:
+    if op in FWD or op in INPLACE:
         return 2 * v
     if op in BWD:
         return 3 * v
@@ -77,12 +78,12 @@ def pct_check(c, rows, ops, precs, floor, min_n=BIG):
         c.note("lowest: " + worst[1])
 
 
-def peer_check(c, rows, ops, prec, factor=1.0, only_n=None):
+def peer_check(c, rows, ops, prec, factor=1.0, only_n=None, count=True):
     """fr_auto at factor times every peer or more, at every size (or only_n),
     by two measures: the median GB/s, and the median % of the roofline pass
     run right after each measurement, which a slow spell of a shared machine
     moves with the row. A cell is below where both say so, mixed where they
-    disagree."""
+    disagree. count=False: only the closest peer, as a note."""
     worst = None
     for op in ops:
         for n, r in cells(rows, op, prec):
@@ -97,11 +98,13 @@ def peer_check(c, rows, ops, prec, factor=1.0, only_n=None):
                 what = "%s %s %s against %s: %.2fx in GB/s (%.1f / %.1f), %.2fx in %% (%s / %s)" % (
                     op, PREC_NAME[prec], size_label(n), k[2], g, r["gbs"], pr["gbs"], p,
                     pct(r), pct(pr))
-                c.cell(g >= factor or p >= factor, what, mixed=(g >= factor) != (p >= factor))
+                if count:
+                    c.cell(g >= factor or p >= factor, what,
+                           mixed=(g >= factor) != (p >= factor))
                 if worst is None or max(g, p) < worst[0]:
                     worst = (max(g, p), what)
     if worst:
-        c.note("closest peer: " + worst[1])
+        c.note("closest peer%s: %s" % ("" if count else " (not a target)", worst[1]))
 
 
 def pct(r):
@@ -117,8 +120,11 @@ def check_all(rows):
     peer_check(c, rows, FWD, "s")
     out.append(c)
 
-    c = Check("2. in place: >= 95 % of an in-place streaming loop")
-    c.note("not measured by fastrelu_bench (bench/NOTES.md entry 1 measures it)")
+    c = Check("2. f32 and f64 relu and leaky forward in place: >= 95 % of an "
+              "in-place streaming loop at every size")
+    pct_check(c, rows, INPLACE, "sd", 95, min_n=0)
+    for prec in "sd":
+        peer_check(c, rows, INPLACE, prec, count=False)
     out.append(c)
 
     c = Check("3. f32 backward, x-based and mask-based: >= 90 % of the roofline; "
@@ -140,7 +146,7 @@ def check_all(rows):
     peer_check(c, rows, FWD, "d")
     out.append(c)
 
-    relu_ops = ("relu", "relu_backward", "relu_mask", "relu_backward_mask")
+    relu_ops = ("relu", "relu_backward", "relu_mask", "relu_backward_mask", "relu_inplace")
     leaky_ops = tuple("leaky_" + o for o in relu_ops)
     c = Check("4b. f16 and bf16 from 16K: relu ops >= 90 %, leaky ops >= 80 % of the roofline")
     pct_check(c, rows, relu_ops, "hb", 90)

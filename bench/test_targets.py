@@ -88,3 +88,20 @@ def test_threads_use_the_paired_percent(tmp_path):
             ("relu/s/fr_auto/67108864/threads:2", 40, pct)]))["7"]
     assert (sweep(98.0).cells, sweep(98.0).failed) == (1, 0)
     assert sweep(85.0).failed == 1
+
+
+def test_in_place_against_its_own_loop_at_every_size(tmp_path):
+    def two(pct, peer_gbs=None):
+        rows = [("roofline/s/rmw/1024", 100, None), ("relu_inplace/s/fr_auto/1024", pct, pct)]
+        if peer_gbs:
+            rows.append(("relu_inplace/s/eigen/1024", peer_gbs, peer_gbs))
+        return verdicts(bench_json(tmp_path, rows))["2"]
+    assert (two(96.0).cells, two(96.0).failed) == (1, 0)
+    assert (two(94.0).cells, two(94.0).failed) == (1, 1)
+    # a faster peer in place is named, not counted
+    c = two(96.0, peer_gbs=120)
+    assert (c.cells, c.failed) == (1, 0)
+    assert any("closest peer (not a target)" in s and "eigen" in s for s in c.lines)
+    # the out-of-place rows are not target 2's
+    c = verdicts(bench_json(tmp_path, [("relu/s/fr_auto/1024", 50, 50.0)]))["2"]
+    assert c.cells == 0
