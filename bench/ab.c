@@ -15,13 +15,15 @@
 static const char usage[] =
     "usage: fastrelu_ab A.so B.so [--ops=relu,leaky_relu_mask,...|all] [--precisions=sdhb]\n"
     "  [--sizes=16K,256K] [--alpha=0.01] [--isa=auto|scalar|sse2|avx2|avx512|neon]\n"
-    "  [--threads=1] [--samples=21] [--ms=2] [--offset=BYTES] [--inc=1]\n"
+    "  [--threads=1] [--samples=21] [--ms=2] [--offset=BYTES] [--inc=1] [--inplace]\n"
     "Each call runs in both builds, in turns (A B B A ...), about ms milliseconds a\n"
     "sample; prints median GB/s (every byte read or written counted once, as in\n"
     "fastrelu_bench), the quartiles and B/A, and whether the outputs are the same bits.\n"
     "x sits at a page boundary; y, dx and the mask start offset bytes after one.\n"
     "--inc: the increment of every strided argument (x, dy, y); the outputs are\n"
     "compared over their whole span, gaps included.\n"
+    "--inplace: y = x (forwards), dx = dy (backwards), each build on its own copy;\n"
+    "the timed calls see their own earlier output, so leaky ones want --alpha=1.\n"
     "Exit status 1 where any output differs. A and B must be different files.\n";
 
 struct lib {
@@ -169,7 +171,8 @@ static int parse_ops(const char *s, int *on)
 int main(int argc, char **argv)
 {
     struct lib lib[2] = {{0}, {0}};
-    int on[OP_COUNT] = {0}, inc = 1, threads = 1, samples = 21, nsizes = 2, differ = 0, any = 0;
+    int on[OP_COUNT] = {0}, inc = 1, threads = 1, samples = 21, nsizes = 2, differ = 0, any = 0,
+        inplace = 0;
     size_t sizes[MAX_SIZES] = {16384, 262144}, offset = 0, nmax = 0;
     double alpha = 0.01, ms = 2;
     const char *precs = "sdhb";
@@ -196,6 +199,8 @@ int main(int argc, char **argv)
             bad = !((ms = atof(a + 5)) > 0);
         else if (!strncmp(a, "--inc=", 6))
             bad = (inc = atoi(a + 6)) < 1 || inc > 64;
+        else if (!strcmp(a, "--inplace"))
+            inplace = 1;
         else if (!strncmp(a, "--offset=", 9))
             offset = (size_t)strtoul(a + 9, NULL, 0) % 4096;
         else if (a[0] != '-' && !lib[1].path)
@@ -232,9 +237,9 @@ int main(int argc, char **argv)
 
     describe("A", &lib[0]);
     describe("B", &lib[1]);
-    printf("%d thread(s), alpha %g, increment %d, offset %zu, %d samples of about %g ms, "
+    printf("%d thread(s), alpha %g, increment %d, offset %zu,%s %d samples of about %g ms, "
            "A and B in turns; GB/s: median (quartiles)\n",
-           threads, alpha, inc, offset, samples, ms);
+           threads, alpha, inc, offset, inplace ? " in place," : "", samples, ms);
     printf("%-25s %c %9s %22s %22s %6s  %s\n", "op", 'p', "n", "A GB/s", "B GB/s", "B/A",
            "outputs");
 
@@ -247,13 +252,20 @@ int main(int argc, char **argv)
                 double t[2][MAX_SAMPLES], med[2], q1[2], q3[2];
                 double bytes = (double)op_bytes(op, prec, n);
                 long reps = 1;
-                int same, rc[2];
+                int same, rc[2], back = op == OP_RELU_BWD || op == OP_LEAKY_BWD ||
+                                        op == OP_RELU_BWD_MASK || op == OP_LEAKY_BWD_MASK;
+                /* the inputs each build's calls read: in place, its own y */
+                const void *xs[2] = {x, x}, *dys[2] = {dy, dy};
                 if (!on[op])
                     continue;
                 for (int k = 0; k < 2; k++) {
-                    memset(y[k] + offset, 0x5a, yb);
+                    if (inplace) {
+                        memcpy(y[k] + offset, back ? dy : x, yb);
+                        *(back ? &dys[k] : &xs[k]) = y[k] + offset;
+                    } else
+                        memset(y[k] + offset, 0x5a, yb);
                     memset(mout[k] + offset, 0x5a, (n + 7) / 8);
-                    rc[k] = call(&lib[k], op, prec, (fr_int)n, inc, alpha, x, dy, mask,
+                    rc[k] = call(&lib[k], op, prec, (fr_int)n, inc, alpha, xs[k], dys[k], mask,
                                  y[k] + offset, mout[k] + offset);
                 }
                 same = rc[0] == rc[1] && !memcmp(y[0] + offset, y[1] + offset, yb) &&
@@ -263,8 +275,8 @@ int main(int argc, char **argv)
                 for (;;) {
                     double t0 = now();
                     for (long r = 0; r < reps; r++)
-                        call(&lib[0], op, prec, (fr_int)n, inc, alpha, x, dy, mask, y[0] + offset,
-                             mout[0] + offset);
+                        call(&lib[0], op, prec, (fr_int)n, inc, alpha, xs[0], dys[0], mask,
+                             y[0] + offset, mout[0] + offset);
                     if (now() - t0 > ms * 1e-3 || reps > (1L << 30))
                         break;
                     reps *= 2;
@@ -274,7 +286,7 @@ int main(int argc, char **argv)
                         int k = j ^ (s & 1);
                         double t0 = now();
                         for (long r = 0; r < reps; r++)
-                            call(&lib[k], op, prec, (fr_int)n, inc, alpha, x, dy, mask,
+                            call(&lib[k], op, prec, (fr_int)n, inc, alpha, xs[k], dys[k], mask,
                                  y[k] + offset, mout[k] + offset);
                         t[k][s] = bytes * (double)reps / (now() - t0) * 1e-9;
                     }

@@ -45,11 +45,11 @@ bench/run.sh --tiny "$root/gcc"
 "${PYTHON:-/usr/bin/python3}" -m pytest -q -p no:cacheprovider bench/test_targets.py
 "${PYTHON:-/usr/bin/python3}" bench/targets.py "$root/gcc/bench.json" >/dev/null
 
-step "A/B driver: the library against a copy of itself, every call the same bits (increments 1 and 2)"
+step "A/B driver: the library against a copy of itself, every call the same bits (increments 1 and 2, in place)"
 cp "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so"
-for inc in 1 2; do
+for how in --inc=1 --inc=2 --inplace; do
   "$root/gcc/bench/fastrelu_ab" "$root/gcc/libfastrelu.so" "$root/gcc/ab-copy.so" \
-    --ops=all --sizes=1037 --samples=1 --ms=0.1 --inc="$inc"
+    --ops=all --sizes=1037 --samples=1 --ms=0.1 "$how"
 done
 
 step "consumers of the installed library, Python and PyTorch"
