@@ -20,7 +20,9 @@
 #define CHECK_N 1037 /* odd, so the checks reach every kernel's tail */
 #define MAX_LIST 32
 
-enum kind { K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2, K_NTCOPY, K_NTSTREAM2, K_RMW, K_RMW16, K_RMW64 };
+enum kind {
+    K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2, K_NTCOPY, K_NTSTREAM2, K_RMW, K_RMW16, K_RMW64
+};
 
 struct impl {
     char name[24];

@@ -103,6 +103,26 @@ INL void hput_##P(int nt, uint16_t *p, vh v)                                   \
         st_h(p, v);                                                            \
 }                                                                              \
                                                                                \
+/* relu streaming beyond the last-level cache: fwdpg of simd_body.h */         \
+INL size_t hfwdpg_##P(size_t i, size_t n, const uint16_t *x, uint16_t *y)      \
+{                                                                              \
+    const size_t pe = 2048, np = frk_nt_pages;                                 \
+    size_t k, p;                                                               \
+    unsigned j;                                                                \
+    for (; np > 1 && i + np * pe <= n; i += np * pe)                           \
+        for (k = 0; k < pe; k += 4 * W)                                        \
+            for (p = 0; p < np; p++) {                                         \
+                const uint16_t *s = x + i + p * pe + k;                        \
+                vh v[4];                                                       \
+                for (j = 0; j < 4; j++)                                        \
+                    v[j] = ld_h(s + j * W);                                    \
+                for (j = 0; j < 4; j++)                                        \
+                    hput_##P(1, y + i + p * pe + k + j * W,                    \
+                             keep_h(v[j], (int16_t)(INF | 0x8000)));           \
+            }                                                                  \
+    return i;                                                                  \
+}                                                                              \
+                                                                               \
 INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
                   const uint16_t *x, uint16_t *y)                              \
 {                                                                              \
@@ -113,6 +133,8 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
+    if (nt && !lk && 4 * n >= frk_big_min_bytes)                               \
+        i = hfwdpg_##P(i, n, x, y);                                            \
     if (lk && !gen && LKP_##P && a > 0)                                        \
         for (; i + W <= n; i += W)                                             \
             lkp_##P(nt, 1, x + i, y + i, va);                                  \

@@ -36,6 +36,7 @@ static fr_isa best = FR_ISA_SCALAR;
 static _Atomic(const struct frk_table *) active;
 size_t frk_nt_min_bytes = SIZE_MAX, frk_big_min_bytes = SIZE_MAX;
 int frk_cvt512;
+unsigned frk_nt_pages = 1;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static const char *const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon"};
@@ -106,6 +107,7 @@ static void init(void)
     frk_nt_min_bytes = stream / 4 * 5;
     frk_big_min_bytes = llc / 4 * 5;
     frk_cvt512 = frk_cpu_intel();
+    frk_nt_pages = frk_cvt512 ? 4 : 1;
     fr_isa isa = isa_from_env();
     atomic_store(&active, usable[isa == FR_ISA_AUTO ? best : isa]);
     frk_threads_init();

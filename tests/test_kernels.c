@@ -652,9 +652,11 @@ out:
 }
 
 /* The same tests again with every output that is not in place streamed
-   (non-temporal stores), whatever its size, and the increment-2 kernels in
-   the form they take beyond the last-level cache. */
+   (non-temporal stores), whatever its size, four 4 KiB chunks at a time
+   where a forward has them, and the increment-2 kernels in the form they
+   take beyond the last-level cache. */
 static size_t saved_nt, saved_big;
+static unsigned saved_pages;
 
 static int nt_on(void **state)
 {
@@ -662,7 +664,9 @@ static int nt_on(void **state)
     fr_init();
     saved_nt = frk_nt_min_bytes;
     saved_big = frk_big_min_bytes;
+    saved_pages = frk_nt_pages;
     frk_nt_min_bytes = frk_big_min_bytes = 0;
+    frk_nt_pages = 4;
     return 0;
 }
 
@@ -671,6 +675,7 @@ static int nt_off(void **state)
     (void)state;
     frk_nt_min_bytes = saved_nt;
     frk_big_min_bytes = saved_big;
+    frk_nt_pages = saved_pages;
     return 0;
 }
 
