@@ -133,7 +133,7 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
-    if (nt && !lk && 4 * n >= frk_big_min_bytes)                               \
+    if (nt && !lk && 2 * n * sizeof(uint16_t) >= frk_big_min_bytes)            \
         i = hfwdpg_##P(i, n, x, y);                                            \
     if (lk && !gen && LKP_##P && a > 0)                                        \
         for (; i + W <= n; i += W)                                             \

@@ -106,8 +106,9 @@ static void init(void)
     frk_cache_bytes(&llc, &stream);
     frk_nt_min_bytes = stream / 4 * 5;
     frk_big_min_bytes = llc / 4 * 5;
-    frk_cvt512 = frk_cpu_intel();
-    frk_nt_pages = frk_cvt512 ? 4 : 1;
+    int intel = frk_cpu_intel();
+    frk_cvt512 = intel;
+    frk_nt_pages = intel ? 4 : 1;
     fr_isa isa = isa_from_env();
     atomic_store(&active, usable[isa == FR_ISA_AUTO ? best : isa]);
     frk_threads_init();
