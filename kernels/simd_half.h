@@ -103,22 +103,29 @@ INL void hput_##P(int nt, uint16_t *p, vh v)                                   \
         st_h(p, v);                                                            \
 }                                                                              \
                                                                                \
-/* relu streaming beyond the last-level cache: fwdpg of simd_body.h */         \
-INL size_t hfwdpg_##P(size_t i, size_t n, const uint16_t *x, uint16_t *y)      \
+/* hfwd streaming beyond the last-level cache, frk_nt_pages 4 KiB chunks at  \
+   a time (fwdpg of simd_body.h); pos: lkp's, for alpha > 0. */               \
+INL size_t hfwdpg_##P(int lk, int gen, int pos, size_t i, size_t n,           \
+                      const uint16_t *x, uint16_t *y, vs va, vs vn, vh hn)     \
 {                                                                              \
     const size_t pe = 2048, np = frk_nt_pages;                                 \
-    size_t k, p;                                                               \
+    size_t k, p, e;                                                            \
     unsigned j;                                                                \
     for (; np > 1 && i + np * pe <= n; i += np * pe)                           \
         for (k = 0; k < pe; k += 4 * W)                                        \
             for (p = 0; p < np; p++) {                                         \
-                const uint16_t *s = x + i + p * pe + k;                        \
                 vh v[4];                                                       \
+                e = i + p * pe + k;                                            \
+                if (lk && !gen && LKP_##P) {                                   \
+                    for (j = 0; j < 4; j++)                                    \
+                        lkp_##P(1, pos, x + e + j * W, y + e + j * W, va);     \
+                    continue;                                                  \
+                }                                                              \
                 for (j = 0; j < 4; j++)                                        \
-                    v[j] = ld_h(s + j * W);                                    \
+                    v[j] = ld_h(x + e + j * W);                                \
                 for (j = 0; j < 4; j++)                                        \
-                    hput_##P(1, y + i + p * pe + k + j * W,                    \
-                             keep_h(v[j], (int16_t)(INF | 0x8000)));           \
+                    hput_##P(1, y + e + j * W,                                 \
+                             hfwd1_##P(lk, gen, v[j], va, vn, hn));            \
             }                                                                  \
     return i;                                                                  \
 }                                                                              \
@@ -133,8 +140,10 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
-    if (nt && !lk && 2 * n * sizeof(uint16_t) >= frk_big_min_bytes)            \
-        i = hfwdpg_##P(i, n, x, y);                                            \
+    if (nt && 2 * n * sizeof(uint16_t) >= frk_big_min_bytes)                   \
+        i = lk && !gen && LKP_##P && a > 0                                     \
+                ? hfwdpg_##P(lk, gen, 1, i, n, x, y, va, vn, hn)               \
+                : hfwdpg_##P(lk, gen, 0, i, n, x, y, va, vn, hn);              \
     if (lk && !gen && LKP_##P && a > 0)                                        \
         for (; i + W <= n; i += W)                                             \
             lkp_##P(nt, 1, x + i, y + i, va);                                  \
