@@ -95,6 +95,10 @@ INL void stn_d(double *p, vd v) { simde_mm512_store_pd(p, v); }
 #define ST2(P, big, y, v) ((big) ? st2b_##P(y, v) : st2_##P(y, v))
 #endif
 
+/* Mask forwards: 256 f32 or 64 f64 elements a step (simd_body.h). */
+#define FGRP_s 256
+#define FGRP_d 64
+
 #include "simd_body.h"
 
 /* binary16 and bfloat16: 32 lanes of 16 bits, masks in k-registers. f16

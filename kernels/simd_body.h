@@ -86,6 +86,31 @@ INL int finnz(double a) { return a != 0 && a - a == 0; }
 #define PIN(v) ((void)(v))
 #endif
 
+/* Mask forwards that do not stream may step by FGRP_s or FGRP_d elements
+   (a multiple of 64, at most 512; an ISA file sets them, 0: four vectors a
+   step) and store the mask bits of each 64 after that step's outputs, 8
+   bytes at a time: on an Intel Xeon a store of mask bits after every four
+   output vectors cost up to 0.7x on data in the L2 where those are 16 bytes
+   wide (bench/NOTES.md, entry 46). Calls whose x and y fit in FGRP_MIN
+   bytes, a 32 KiB L1, keep four vectors a step, 1.05-1.1x faster there. KEEPR keeps a word in a general register
+   (GCC otherwise packs a step's words into a vector for one store, 0.7x in
+   the L1); SEQ keeps the four-vector blocks of a step in order (GCC
+   otherwise hoists their loads and spills vectors). */
+#ifndef FGRP_s
+#define FGRP_s 0
+#endif
+#ifndef FGRP_d
+#define FGRP_d 0
+#endif
+#define FGRP_MIN 32768
+#if defined(__GNUC__)
+#define KEEPR(b) __asm__("" : "+r"(b))
+#define SEQ() __asm__ __volatile__("" ::: "memory")
+#else
+#define KEEPR(b) ((void)(b))
+#define SEQ() ((void)0)
+#endif
+
 /* Mask kernels step by UNIT(W) elements, a whole number of mask bytes, so
    the scalar tail starts at a byte boundary. */
 #define UNIT(W) ((W) < 8 ? 8 : (W))
@@ -367,7 +392,8 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
     size_t i = 0, h = nt ? nthead(y, sizeof(T), n) : 0;                        \
-    unsigned j, s = (unsigned)h & 7;                                           \
+    unsigned j, k, e, s = (unsigned)h & 7;                                     \
+    unsigned ng = 2 * n * sizeof(T) > FGRP_MIN ? FGRP_##P / 64 : 0;            \
     uint64_t t = 0;                                                            \
     for (; i < h; i++) {                                                       \
         T v = x[i];                                                            \
@@ -393,6 +419,25 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
             putm(mask + i / 8, UNIT(W) / 8, b);                                \
         }                                                                      \
     } else {                                                                   \
+        for (; ng && !nt && i + 64 * ng <= n; i += 64 * ng) {                  \
+            uint64_t b[8];                                                     \
+            for (k = 0; k < ng; k++)                                           \
+                for (b[k] = 0, e = 0; e < 64; e += 4 * W) {                    \
+                    v##P v[4];                                                 \
+                    m##P g[4];                                                 \
+                    for (j = 0; j < 4; j++) {                                  \
+                        v[j] = ld_##P(x + i + 64 * k + e + j * W);             \
+                        g[j] = gt_##P(v[j]);                                   \
+                    }                                                          \
+                    b[k] |= bits4_##P(g) << e;                                 \
+                    fwd4_##P(lk, 0, y + i + 64 * k + e, v, va, vn);            \
+                    SEQ();                                                     \
+                }                                                              \
+            for (k = 0; k < ng; k++) {                                         \
+                KEEPR(b[k]);                                                   \
+                putm(mask + i / 8 + 8 * k, 8, b[k]);                           \
+            }                                                                  \
+        }                                                                      \
         for (; i + 4 * W <= n; i += 4 * W) {                                   \
             v##P v[4];                                                         \
             m##P g[4];                                                         \

@@ -52,11 +52,16 @@
 #define lkb_b(nt, m, dy, dx, a) ((void)(nt), (void)(m), (void)(dy), (void)(dx), (void)(a))
 #endif
 
-/* Mask forwards on SSE2 and AVX2 step by 64 elements, one 64-bit store of
-   mask bits beside the outputs', not one per vector, and by 32 when they
-   stream (nt); AVX-512 keeps a vector a step (bench/NOTES.md, entries 21,
-   25 and 30). */
+/* Mask forwards of halves that stream (nt) step by 32 elements on SSE2 and
+   AVX2 (a 4-byte store of mask bits) and by a vector on AVX-512 (bench/
+   NOTES.md, entries 21, 25 and 30); without y by HSTEP(W, 0). The others
+   step by HGRP(W, lk) elements and store the bits of each 64 after that
+   step's outputs, 8 bytes at a time: on an Intel Xeon, 4 bytes of mask
+   bits stored after each 64-byte vector halved the AVX-512 relu_mask's
+   speed on data in the L2 (entry 46). The sizes are those measured fastest there;
+   SSE2's and the leaky kernels' longer steps lose with larger ones. */
 #define HSTEP(W, nt) ((W) >= 32 ? (W) : (nt) ? 32 : 64)
+#define HGRP(W, lk) ((W) == 32 ? ((lk) ? 256 : 512) : (W) == 16 && !(lk) ? 256 : 64)
 
 /* alpha NaN, zero or infinite */
 INL int hgen(double alpha) { return !finnz(alpha); }
@@ -240,7 +245,7 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
-    unsigned j, s = (unsigned)h & 7, st = HSTEP(W, nt);                        \
+    unsigned g, j, s = (unsigned)h & 7, st = HSTEP(W, nt);                     \
     uint64_t t = 0;                                                            \
     for (; i < h; i++)                                                         \
         t = hfwdm0_##P(lk, i, x, y, mask, t, a);                               \
@@ -250,10 +255,26 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
         for (; i + W <= n; i += W)                                             \
             putm(mask + i / 8, W / 8, bits_h(pos_h(ld_h(x + i), INF)));        \
     } else {                                                                   \
-        for (; W < st && i + st <= n; i += st) {                               \
+        for (; !nt && i + HGRP(W, lk) <= n; i += HGRP(W, lk)) {                \
+            uint64_t b[8]; /* HGRP / 64 used */                                \
+            for (g = 0; g < HGRP(W, lk) / 64; g++)                             \
+                for (b[g] = 0, j = 0; j < 64; j += 2 * W) {                    \
+                    const uint16_t *xj = x + i + 64 * g + j;                   \
+                    uint16_t *yj = y + i + 64 * g + j;                         \
+                    vh v0 = ld_h(xj), v1 = ld_h(xj + W);                       \
+                    b[g] |= bits2_h(pos_h(v0, INF), pos_h(v1, INF)) << j;      \
+                    hfwdv_##P(lk, gen, 0, a, xj, yj, v0, va, vn, hn);          \
+                    hfwdv_##P(lk, gen, 0, a, xj + W, yj + W, v1, va, vn, hn);  \
+                }                                                              \
+            for (g = 0; g < HGRP(W, lk) / 64; g++) {                           \
+                KEEPR(b[g]);                                                   \
+                putm(mask + i / 8 + 8 * g, 8, b[g]);                           \
+            }                                                                  \
+        }                                                                      \
+        for (; nt && W < st && i + st <= n; i += st) {                         \
             uint64_t b = hbits_##P(x + i, st);                                 \
             putm(mask + i / 8, st / 8, t | b << s);                            \
-            t = st < 64 ? (t | b << s) >> st : 0; /* 64: not nt, s = 0 */     \
+            t = (t | b << s) >> st;                                            \
             for (j = 0; j < st; j += W)                                        \
                 hfwdv_##P(lk, gen, nt, a, x + i + j, y + i + j,                \
                           ld_h(x + i + j), va, vn, hn);                        \

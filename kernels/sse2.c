@@ -161,6 +161,10 @@ INL vd min_d(vd x, vd p) { return simde_mm_min_pd(x, p); }
 INL void stn_s(float *p, vs v) { simde_mm_stream_ps(p, v); }
 INL void stn_d(double *p, vd v) { simde_mm_stream_pd(p, v); }
 
+/* Mask forwards: 64 elements a step (simd_body.h). */
+#define FGRP_s 64
+#define FGRP_d 64
+
 #include "simd_body.h"
 
 /* binary16 and bfloat16: 8 lanes of 16 bits; SSE2 has no F16C, so both
