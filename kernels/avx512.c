@@ -467,10 +467,40 @@ INC2H(h, 16, 0x7c00)
 INC2H(b, 16, 0x7f80)
 #endif
 
+/* f32 and f64 forwards whose x and y span more than frk_mid_min_bytes, that
+   do not stream and fit the last-level cache run the AVX2 table's loop, and
+   in place from frk_nt_min_bytes on (the L3) SSE2's: on an Intel Xeon
+   512-bit loads and stores moved 2-7 % less there out of place, and 10 %
+   less in place from the L3 (bench/NOTES.md, entries 44 and 47). */
+#define MIDFWD(P, T, S, op)                                                    \
+    static void op##_##P##m(size_t n, double alpha, const void *x, void *y)    \
+    {                                                                          \
+        size_t b = 2 * n * sizeof(T);                                          \
+        if ((y == x ? b / 2 : b) > frk_mid_min_bytes &&                        \
+            b < frk_big_min_bytes && !ntok(y, x, x, 2 * n, sizeof(T)))         \
+            (y == x && b >= frk_nt_min_bytes ? &FRK_TABLE(sse2)                \
+                                             : &FRK_TABLE(avx2))               \
+                ->ops[S].op(n, alpha, x, y);                                   \
+        else                                                                   \
+            op##_##P(n, alpha, x, y);                                          \
+    }
+MIDFWD(s, float, FRK_S, relu)
+MIDFWD(s, float, FRK_S, leaky)
+MIDFWD(d, double, FRK_D, relu)
+MIDFWD(d, double, FRK_D, leaky)
+
+#define OPSM(P)                                                                \
+    {                                                                          \
+        .relu = relu_##P##m, .leaky = leaky_##P##m, .relu_bwd = relu_bwd_##P,  \
+        .leaky_bwd = leaky_bwd_##P, .relu_mask = relu_mask_##P,                \
+        .leaky_mask = leaky_mask_##P, .relu_bwd_mask = relu_bwd_mask_##P,      \
+        .leaky_bwd_mask = leaky_bwd_mask_##P                                   \
+    }
+
 const struct frk_table FRK_TABLE(avx512) = {
     .isa = FR_ISA_AVX512,
     .name = NAME,
-    .ops = {[FRK_S] = OPS(s), [FRK_D] = OPS(d), [FRK_H] = OPS_H,
+    .ops = {[FRK_S] = OPSM(s), [FRK_D] = OPSM(d), [FRK_H] = OPS_H,
             [FRK_B] = OPS(b)},
 #ifdef HAVE_BX
     .ext = FRK_EXT_AVX512BF16,

@@ -75,6 +75,13 @@ extern size_t frk_nt_min_bytes, frk_big_min_bytes;
    4 on Intel CPUs, else 1 (not measured elsewhere); tests set 4. */
 extern unsigned frk_nt_pages;
 
+/* The AVX-512 table's f32 and f64 forwards whose x and y span more than
+   this many bytes, that do not stream and fit the last-level cache run the
+   AVX2 or SSE2 table's loop (kernels/avx512.c). Set once at
+   initialisation: 48 KiB, an L1, on Intel CPUs, else SIZE_MAX (not
+   measured elsewhere); tests lower it. */
+extern size_t frk_mid_min_bytes;
+
 /* Nonzero where the AVX-512 f16 leaky kernels convert 16 halves per
    instruction, not 8: Intel's cores issue a 512-bit vcvtph2ps or vcvtps2ph
    as the same two micro-ops as a 256-bit one, while Zen 4 runs the 256-bit

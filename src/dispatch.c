@@ -37,6 +37,7 @@ static _Atomic(const struct frk_table *) active;
 size_t frk_nt_min_bytes = SIZE_MAX, frk_big_min_bytes = SIZE_MAX;
 int frk_cvt512;
 unsigned frk_nt_pages = 1;
+size_t frk_mid_min_bytes = SIZE_MAX;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static const char *const names[] = {"auto", "scalar", "sse2", "avx2", "avx512", "neon"};
@@ -109,6 +110,7 @@ static void init(void)
     int intel = frk_cpu_intel();
     frk_cvt512 = intel;
     frk_nt_pages = intel ? 4 : 1;
+    frk_mid_min_bytes = intel ? 48 * 1024 : SIZE_MAX;
     fr_isa isa = isa_from_env();
     atomic_store(&active, usable[isa == FR_ISA_AUTO ? best : isa]);
     frk_threads_init();

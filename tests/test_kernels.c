@@ -707,6 +707,36 @@ static int nt_cvt_off(void **state) { return cvt_off(state) || nt_off(state); }
 #define CVT_TEST(f) {#f "_cvt", f, cvt_on, cvt_off, NULL}
 #define NT_CVT_TEST(f) {#f "_nt_cvt", f, nt_cvt_on, nt_cvt_off, NULL}
 
+/* The AVX-512 table's f32 and f64 forwards handing calls to the AVX2 and
+   SSE2 tables' loops (kernels/avx512.c) at every length: in place from 1024
+   bytes moved on SSE2's, below that AVX2's; out of place streaming from
+   there on, AVX2's below. */
+static size_t saved_mid;
+
+static int mid_on(void **state)
+{
+    (void)state;
+    fr_init();
+    saved_mid = frk_mid_min_bytes;
+    saved_nt = frk_nt_min_bytes;
+    saved_big = frk_big_min_bytes;
+    frk_mid_min_bytes = 0;
+    frk_nt_min_bytes = 1024;
+    frk_big_min_bytes = SIZE_MAX;
+    return 0;
+}
+
+static int mid_off(void **state)
+{
+    (void)state;
+    frk_mid_min_bytes = saved_mid;
+    frk_nt_min_bytes = saved_nt;
+    frk_big_min_bytes = saved_big;
+    return 0;
+}
+
+#define MID_TEST(f) {#f "_mid", f, mid_on, mid_off, NULL}
+
 static const struct frk_table *emul_table(fr_isa isa)
 {
     switch (isa) {
@@ -745,6 +775,13 @@ int main(int argc, char **argv)
         NT_CVT_TEST(test_lengths),
         NT_CVT_TEST(test_alignment),
         NT_CVT_TEST(test_all_halves),
+    };
+    const struct CMUnitTest mid_tests[] = {
+        MID_TEST(test_lengths),
+        MID_TEST(test_inplace_ynull),
+        MID_TEST(test_nan_free),
+        MID_TEST(test_alignment),
+        MID_TEST(test_long),
     };
     fr_isa isa;
     int emul, rc;
@@ -787,6 +824,8 @@ int main(int argc, char **argv)
     rc = cmocka_run_group_tests_name(label, tests, NULL, NULL);
     if (rc == 0 && table && isa == FR_ISA_AVX512 && !emul)
         rc = cmocka_run_group_tests_name(label, cvt_tests, NULL, NULL);
+    if (rc == 0 && table && isa == FR_ISA_AVX512)
+        rc = cmocka_run_group_tests_name(label, mid_tests, NULL, NULL);
     if (rc == 0 && table_missing)
         return 77;
     return rc;
