@@ -66,13 +66,15 @@ enum frk_ext { FRK_EXT_NONE, FRK_EXT_AVX512BF16 };
    (src/dispatch.c); tests lower them to run those paths. */
 extern size_t frk_nt_min_bytes, frk_big_min_bytes;
 
-/* Streaming forwards of f32, f64, f16 and bf16 whose data do not fit the
-   last-level cache (frk_big_min_bytes) walk this many 4 KiB chunks
-   at a time, a four-vector step of each in turn (1: straight through): the L2
-   prefetcher of Intel's cores follows one stream per 4 KiB page, and four
-   in flight move 15-20 % more from DRAM on a Xeon, as glibc's memcpy does
-   for large copies (bench/NOTES.md, entry 45). Set once at initialisation,
-   4 on Intel CPUs, else 1 (not measured elsewhere); tests set 4. */
+/* Streaming forwards, mask forwards and mask backwards of every precision
+   whose data do not fit the last-level cache (frk_big_min_bytes) walk this
+   many 4 KiB chunks at a time, a four-vector step of each in turn (1:
+   straight through): the L2 prefetcher of Intel's cores follows one stream
+   per 4 KiB page, and four in flight move 15-20 % more from DRAM on a Xeon,
+   as glibc's memcpy does for large copies (bench/NOTES.md, entries 45 and
+   48). Mask forwards walk so only where y's alignment puts their first
+   vector at a mask byte. Set once at initialisation, 4 on Intel CPUs, else
+   1 (not measured elsewhere); tests set 4. */
 extern unsigned frk_nt_pages;
 
 /* The AVX-512 table's f32 and f64 forwards whose x and y span more than

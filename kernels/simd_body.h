@@ -92,10 +92,11 @@ INL int finnz(double a) { return a != 0 && a - a == 0; }
    bytes at a time: on an Intel Xeon a store of mask bits after every four
    output vectors cost up to 0.7x on data in the L2 where those are 16 bytes
    wide (bench/NOTES.md, entry 46). Calls whose x and y fit in FGRP_MIN
-   bytes, a 32 KiB L1, keep four vectors a step, 1.05-1.1x faster there. KEEPR keeps a word in a general register
-   (GCC otherwise packs a step's words into a vector for one store, 0.7x in
-   the L1); SEQ keeps the four-vector blocks of a step in order (GCC
-   otherwise hoists their loads and spills vectors). */
+   bytes, a 32 KiB L1, keep four vectors a step, 1.05-1.1x faster there.
+   KEEPR keeps a word in a general register (GCC otherwise packs a step's
+   words into a vector for one store, 0.7x in the L1); SEQ keeps the
+   four-vector blocks of a step in order (GCC otherwise hoists their loads
+   and spills vectors). */
 #ifndef FGRP_s
 #define FGRP_s 0
 #endif
@@ -282,24 +283,31 @@ INL void fwd4_##P(int lk, int nt, T *y, const v##P *x, v##P a, v##P nan)       \
                                                                                \
 /* A streaming forward from i, frk_nt_pages 4 KiB chunks at a time, a step    \
    of each in turn (see kernels.h), for calls beyond the last-level cache      \
-   (in it, 0.95-1.04x); returns where it stopped. */                          \
-INL size_t fwdpg_##P(int lk, size_t i, size_t n, const T *x, T *y, v##P a,     \
-                     v##P nan)                                                 \
+   (in it, 0.95-1.04x); returns where it stopped. With a mask (a mask          \
+   forward whose i is a multiple of 8), each step stores its mask bits too. */ \
+INL size_t fwdpg_##P(int lk, size_t i, size_t n, const T *x, T *y,             \
+                     uint8_t *mask, v##P a, v##P nan)                          \
 {                                                                              \
     const size_t pe = 4096 / sizeof(T), np = frk_nt_pages;                     \
-    size_t k, p;                                                               \
+    size_t k, p, e;                                                            \
     unsigned j;                                                                \
     for (; np > 1 && i + np * pe <= n; i += np * pe)                           \
         for (k = 0; k < pe; k += 4 * W)                                        \
             for (p = 0; p < np; p++) {                                         \
-                const T *s = x + i + p * pe + k;                               \
                 v##P v[4];                                                     \
+                m##P g[4];                                                     \
+                e = i + p * pe + k;                                            \
                 for (j = 0; j < 4; j++) {                                      \
-                    v[j] = ld_##P(s + j * W);                                  \
+                    v[j] = ld_##P(x + e + j * W);                              \
                     if (lk == 2 || lk == 3)                                    \
                         PIN(v[j]);                                             \
                 }                                                              \
-                fwd4_##P(lk, 1, y + i + p * pe + k, v, a, nan);                \
+                if (mask) {                                                    \
+                    for (j = 0; j < 4; j++)                                    \
+                        g[j] = gt_##P(v[j]);                                   \
+                    putm(mask + e / 8, W / 2, bits4_##P(g));                   \
+                }                                                              \
+                fwd4_##P(lk, 1, y + e, v, a, nan);                             \
             }                                                                  \
     return i;                                                                  \
 }                                                                              \
@@ -324,6 +332,24 @@ INL void bwd4_##P(int lk, int nt, T *dx, const m##P *m, v##P *dy, v##P a,      \
     }                                                                          \
 }                                                                              \
                                                                                \
+/* Four vectors of a mask backward at i; streaming, the bits start s into a  \
+   byte. */                                                                    \
+INL void bwdm4_##P(int lk, int nt, unsigned s, size_t i, const uint8_t *mask,  \
+                   const T *dy, T *dx, v##P a, v##P nan)                       \
+{                                                                              \
+    uint64_t b = getm(mask + i / 8, W / 2);                                    \
+    m##P g[4];                                                                 \
+    v##P d[4];                                                                 \
+    unsigned j;                                                                \
+    /* bits i .. i + 4W - 1 span one more byte when s > 0 */                   \
+    if (nt && s)                                                               \
+        b = b >> s | (uint64_t)mask[i / 8 + W / 2] << (4 * W - s);             \
+    unbits4_##P(!lk, b, g);                                                    \
+    for (j = 0; j < 4; j++)                                                    \
+        d[j] = ld_##P(dy + i + j * W);                                         \
+    bwd4_##P(lk, nt, dx + i, g, d, a, nan);                                    \
+}                                                                              \
+                                                                               \
 INL void fwd_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y)     \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
@@ -333,7 +359,7 @@ INL void fwd_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y)     \
     for (; i < h; i++)                                                         \
         y[i] = fwd0_##P(lk, x[i], a);                                          \
     if (nt && 2 * n * sizeof(T) >= frk_big_min_bytes)                          \
-        i = fwdpg_##P(lk, i, n, x, y, va, vn);                                 \
+        i = fwdpg_##P(lk, i, n, x, y, NULL, va, vn);                           \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         v##P v[4];                                                             \
         for (j = 0; j < 4; j++) {                                              \
@@ -438,6 +464,8 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
                 putm(mask + i / 8 + 8 * k, 8, b[k]);                           \
             }                                                                  \
         }                                                                      \
+        if (nt && !s && 2 * n * sizeof(T) >= frk_big_min_bytes)                \
+            i = fwdpg_##P(lk, i, n, x, y, mask, va, vn);                       \
         for (; i + 4 * W <= n; i += 4 * W) {                                   \
             v##P v[4];                                                         \
             m##P g[4];                                                         \
@@ -486,22 +514,21 @@ INL void bwdm_##P(int lk, int nt, size_t n, double alpha, const uint8_t *mask, \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
-    size_t i = 0, h = nt ? nthead(dx, sizeof(T), n) : 0;                       \
+    const size_t pe = 4096 / sizeof(T), np = frk_nt_pages;                     \
+    size_t i = 0, h = nt ? nthead(dx, sizeof(T), n) : 0, k, p;                 \
     unsigned j, s = (unsigned)h & 7;                                           \
     for (; i < h; i++)                                                         \
         dx[i] = bwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);            \
-    for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        uint64_t b = getm(mask + i / 8, W / 2);                                \
-        /* bits i .. i + 4W - 1 span one more byte when s > 0 */               \
-        if (nt && s)                                                           \
-            b = b >> s | (uint64_t)mask[i / 8 + W / 2] << (4 * W - s);         \
-        m##P g[4];                                                             \
-        v##P d[4];                                                             \
-        unbits4_##P(!lk, b, g);                                                \
-        for (j = 0; j < 4; j++)                                                \
-            d[j] = ld_##P(dy + i + j * W);                                     \
-        bwd4_##P(lk, nt, dx + i, g, d, va, vn);                                \
-    }                                                                          \
+    /* nt 2: beyond the last-level cache, the chunked walk of fwdpg (a copy   \
+       of its own: in the one that streams from the L2 on, its mere presence   \
+       cost the main loop 2-3 % at 1M-4M) */                                  \
+    if (nt == 2)                                                               \
+        for (; np > 1 && i + np * pe <= n; i += np * pe)                       \
+            for (k = 0; k < pe; k += 4 * W)                                    \
+                for (p = 0; p < np; p++)                                       \
+                    bwdm4_##P(lk, 1, s, i + p * pe + k, mask, dy, dx, va, vn); \
+    for (; i + 4 * W <= n; i += 4 * W)                                         \
+        bwdm4_##P(lk, nt, s, i, mask, dy, dx, va, vn);                         \
     for (; !nt && i + UNIT(W) <= n; i += UNIT(W)) {                            \
         uint64_t b = getm(mask + i / 8, UNIT(W) / 8);                          \
         for (j = 0; j < UNIT(W) / W; j++)                                      \
@@ -558,7 +585,10 @@ static void leaky_mask_##P(size_t n, double alpha, const void *x, void *y,     \
 static void relu_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,     \
                               const void *dy, void *dx)                        \
 {                                                                              \
-    if (ntok(dx, dy, dy, 2 * n, sizeof(T)))                                    \
+    int nt = ntok(dx, dy, dy, 2 * n, sizeof(T));                               \
+    if (nt && 2 * n * sizeof(T) >= frk_big_min_bytes)                          \
+        bwdm_##P(0, 2, n, alpha, mask, dy, dx);                                \
+    else if (nt)                                                               \
         bwdm_##P(0, 1, n, alpha, mask, dy, dx);                                \
     else                                                                       \
         bwdm_##P(0, 0, n, alpha, mask, dy, dx);                                \
@@ -567,7 +597,11 @@ static void leaky_bwd_mask_##P(size_t n, double alpha, const uint8_t *mask,    \
                                const void *dy, void *dx)                       \
 {                                                                              \
     int lk = fin_##P(alpha) ? 4 : 1, nt = ntok(dx, dy, dy, 2 * n, sizeof(T));  \
-    LKCALL(bwdm_##P, lk, nt, n, alpha, mask, dy, dx);                          \
+    if (nt && 2 * n * sizeof(T) >= frk_big_min_bytes)                          \
+        lk == 4 ? bwdm_##P(4, 2, n, alpha, mask, dy, dx)                       \
+                : bwdm_##P(1, 2, n, alpha, mask, dy, dx);                      \
+    else                                                                       \
+        LKCALL(bwdm_##P, lk, nt, n, alpha, mask, dy, dx);                      \
 }
 
 /* Lane 0 and 1 of a 64-bit integer, as _mm_cvtsi128_si64 packs them, to

@@ -109,9 +109,11 @@ INL void hput_##P(int nt, uint16_t *p, vh v)                                   \
 }                                                                              \
                                                                                \
 /* hfwd streaming beyond the last-level cache, frk_nt_pages 4 KiB chunks at  \
-   a time (fwdpg of simd_body.h); pos: lkp's, for alpha > 0. */               \
+   a time (fwdpg of simd_body.h); pos: lkp's, for alpha > 0. With a mask (a  \
+   mask forward whose i is a multiple of 8), each step stores its bits too. */ \
 INL size_t hfwdpg_##P(int lk, int gen, int pos, size_t i, size_t n,           \
-                      const uint16_t *x, uint16_t *y, vs va, vs vn, vh hn)     \
+                      const uint16_t *x, uint16_t *y, uint8_t *mask, vs va,    \
+                      vs vn, vh hn)                                            \
 {                                                                              \
     const size_t pe = 2048, np = frk_nt_pages;                                 \
     size_t k, p, e;                                                            \
@@ -121,6 +123,11 @@ INL size_t hfwdpg_##P(int lk, int gen, int pos, size_t i, size_t n,           \
             for (p = 0; p < np; p++) {                                         \
                 vh v[4];                                                       \
                 e = i + p * pe + k;                                            \
+                if (mask)                                                      \
+                    for (j = 0; j < 4; j += 2)                                 \
+                        putm(mask + (e + j * W) / 8, W / 4,                    \
+                             bits2_h(pos_h(ld_h(x + e + j * W), INF),          \
+                                     pos_h(ld_h(x + e + j * W + W), INF)));    \
                 if (lk && !gen && LKP_##P) {                                   \
                     for (j = 0; j < 4; j++)                                    \
                         lkp_##P(1, pos, x + e + j * W, y + e + j * W, va);     \
@@ -147,8 +154,8 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
     if (nt && 2 * n * sizeof(uint16_t) >= frk_big_min_bytes)                   \
         i = lk && !gen && LKP_##P && a > 0                                     \
-                ? hfwdpg_##P(lk, gen, 1, i, n, x, y, va, vn, hn)               \
-                : hfwdpg_##P(lk, gen, 0, i, n, x, y, va, vn, hn);              \
+                ? hfwdpg_##P(lk, gen, 1, i, n, x, y, NULL, va, vn, hn)         \
+                : hfwdpg_##P(lk, gen, 0, i, n, x, y, NULL, va, vn, hn);        \
     if (lk && !gen && LKP_##P && a > 0)                                        \
         for (; i + W <= n; i += W)                                             \
             lkp_##P(nt, 1, x + i, y + i, va);                                  \
@@ -271,6 +278,10 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
                 putm(mask + i / 8 + 8 * g, 8, b[g]);                           \
             }                                                                  \
         }                                                                      \
+        if (nt && !s && 2 * n * sizeof(uint16_t) >= frk_big_min_bytes)        \
+            i = lk && !gen && LKP_##P && a > 0                                 \
+                    ? hfwdpg_##P(lk, gen, 1, i, n, x, y, mask, va, vn, hn)     \
+                    : hfwdpg_##P(lk, gen, 0, i, n, x, y, mask, va, vn, hn);    \
         for (; nt && W < st && i + st <= n; i += st) {                         \
             uint64_t b = hbits_##P(x + i, st);                                 \
             putm(mask + i / 8, st / 8, t | b << s);                            \
@@ -295,26 +306,43 @@ INL void hfwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
         nt_fence();                                                            \
 }                                                                              \
                                                                                \
+/* One vector of a mask backward at i; streaming, the bits start s into a   \
+   byte. */                                                                    \
+INL void hbwdmv_##P(int lk, int gen, int nt, unsigned s, size_t i,             \
+                    const uint8_t *mask, const uint16_t *dy, uint16_t *dx,     \
+                    vs va, vs vn, vh hn)                                       \
+{                                                                              \
+    uint64_t b = getm(mask + i / 8, W / 8);                                    \
+    if (nt && s)                                                               \
+        b = b >> s | (uint64_t)mask[i / 8 + W / 8] << (W - s);                 \
+    if (lk && !gen && LKB_##P)                                                 \
+        lkb_##P(nt, unbits_h(b), dy + i, dx + i, va);                          \
+    else                                                                       \
+        hput_##P(nt, dx + i,                                                   \
+                 hbwd1_##P(lk, gen, unbits_h(b), ld_h(dy + i), va, vn, hn));   \
+}                                                                              \
+                                                                               \
 INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
                    const uint8_t *mask, const uint16_t *dy, uint16_t *dx)      \
 {                                                                              \
     float a = lk ? (float)alpha : 0;                                           \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = HN(gen, a);                                                        \
-    size_t i = 0, h = nt ? nthead(dx, 2, n) : 0;                               \
-    unsigned s = (unsigned)h & 7;                                              \
+    const size_t pe = 2048, np = frk_nt_pages;                                 \
+    size_t i = 0, h = nt ? nthead(dx, 2, n) : 0, k, p;                         \
+    unsigned j, s = (unsigned)h & 7;                                           \
     for (; i < h; i++)                                                         \
         dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
-    for (; i + W <= n; i += W) {                                               \
-        uint64_t b = getm(mask + i / 8, W / 8);                                \
-        if (nt && s)                                                           \
-            b = b >> s | (uint64_t)mask[i / 8 + W / 8] << (W - s);             \
-        if (lk && !gen && LKB_##P)                                             \
-            lkb_##P(nt, unbits_h(b), dy + i, dx + i, va);                      \
-        else                                                                   \
-            hput_##P(nt, dx + i,                                               \
-                     hbwd1_##P(lk, gen, unbits_h(b), ld_h(dy + i), va, vn, hn)); \
-    }                                                                          \
+    /* beyond the last-level cache, the chunked walk of hfwdpg */             \
+    if (nt && 2 * n * sizeof(uint16_t) >= frk_big_min_bytes)                   \
+        for (; np > 1 && i + np * pe <= n; i += np * pe)                       \
+            for (k = 0; k < pe; k += 4 * W)                                    \
+                for (p = 0; p < np; p++)                                       \
+                    for (j = 0; j < 4; j++)                                    \
+                        hbwdmv_##P(lk, gen, 1, s, i + p * pe + k + j * W,      \
+                                   mask, dy, dx, va, vn, hn);                  \
+    for (; i + W <= n; i += W)                                                 \
+        hbwdmv_##P(lk, gen, nt, s, i, mask, dy, dx, va, vn, hn);               \
     for (; i < n; i++)                                                         \
         dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
     if (nt)                                                                    \

@@ -277,6 +277,35 @@ out:
     report(failures);
 }
 
+/* Long enough for more than one block of four 4 KiB chunks (the streaming
+   walk of kernels.h's frk_nt_pages), with y or dx at every offset 0..15
+   elements, so that the walk starts at every bit of a mask byte. */
+static void test_walk(void **state)
+{
+    uint64_t rng = 7;
+    int failures = 0, prec, op;
+    size_t oy;
+    (void)state;
+    check_table();
+    for (prec = 0; prec < REF_NPREC; prec++)
+        for (op = 0; op < REF_NOPS; op++)
+            for (oy = 0; oy < MAXOFF; oy++) {
+                struct kcase c = {0};
+                c.prec = prec;
+                c.op = op;
+                c.n = 5 * 4096 / tu_esize(prec) + 3 * 64 + 5 + oy;
+                c.alpha = tu_alpha(prec, tu_leaky(op) ? (int)oy % TU_NALPHA : 0);
+                c.offx = tu_rand(&rng) % MAXOFF;
+                c.offdy = tu_rand(&rng) % MAXOFF;
+                c.offy = oy;
+                c.offm = tu_rand(&rng) % MAXOFF;
+                if (run_kcase(&c, &rng) && ++failures >= MAXREPORT)
+                    goto out;
+            }
+out:
+    report(failures);
+}
+
 /* Every offset 0..15 elements of each buffer (bytes for the mask) on a few lengths. */
 static void test_alignment(void **state)
 {
@@ -681,6 +710,17 @@ static int nt_off(void **state)
 
 #define NT_TEST(f) {#f "_nt", f, nt_on, nt_off, NULL}
 
+/* Streamed again, but walking straight through, as between the L2 and the
+   end of the last-level cache. */
+static int ntlin_on(void **state)
+{
+    nt_on(state);
+    frk_big_min_bytes = SIZE_MAX;
+    return 0;
+}
+
+#define NTLIN_TEST(f) {#f "_ntlin", f, ntlin_on, nt_off, NULL}
+
 /* The AVX-512 f16 leaky kernels in their other conversion width
    (frk_cvt512 flipped), ordinary and streamed. */
 static int saved_cvt;
@@ -766,6 +806,9 @@ int main(int argc, char **argv)
         NT_TEST(test_all_halves),
         NT_TEST(test_long),
         NT_TEST(test_inc2),
+        NT_TEST(test_walk),
+        NTLIN_TEST(test_long),
+        NTLIN_TEST(test_walk),
     };
     const struct CMUnitTest cvt_tests[] = {
         CVT_TEST(test_lengths),
