@@ -58,8 +58,8 @@
    step by HGRP(W, lk) elements and store the bits of each 64 after that
    step's outputs, 8 bytes at a time: on an Intel Xeon, 4 bytes of mask
    bits stored after each 64-byte vector halved the AVX-512 relu_mask's
-   speed on data in the L2 (entry 46). The sizes are those measured fastest there;
-   SSE2's and the leaky kernels' longer steps lose with larger ones. */
+   speed on data in the L2 (entry 46). The sizes are those measured fastest
+   there; SSE2's and the leaky kernels' longer steps lose with larger ones. */
 #define HSTEP(W, nt) ((W) >= 32 ? (W) : (nt) ? 32 : 64)
 #define HGRP(W, lk) ((W) == 32 ? ((lk) ? 256 : 512) : (W) == 16 && !(lk) ? 256 : 64)
 

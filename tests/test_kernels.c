@@ -684,31 +684,39 @@ out:
    (non-temporal stores), whatever its size, four 4 KiB chunks at a time
    where a forward has them, and the increment-2 kernels in the form they
    take beyond the last-level cache. */
-static size_t saved_nt, saved_big;
+static size_t saved_nt, saved_big, saved_mid;
 static unsigned saved_pages;
+
+/* The size thresholds and the chunk count as initialisation set them. */
+static void knobs_save(void)
+{
+    fr_init();
+    saved_nt = frk_nt_min_bytes;
+    saved_big = frk_big_min_bytes;
+    saved_mid = frk_mid_min_bytes;
+    saved_pages = frk_nt_pages;
+}
+
+static int knobs_restore(void **state)
+{
+    (void)state;
+    frk_nt_min_bytes = saved_nt;
+    frk_big_min_bytes = saved_big;
+    frk_mid_min_bytes = saved_mid;
+    frk_nt_pages = saved_pages;
+    return 0;
+}
 
 static int nt_on(void **state)
 {
     (void)state;
-    fr_init();
-    saved_nt = frk_nt_min_bytes;
-    saved_big = frk_big_min_bytes;
-    saved_pages = frk_nt_pages;
+    knobs_save();
     frk_nt_min_bytes = frk_big_min_bytes = 0;
     frk_nt_pages = 4;
     return 0;
 }
 
-static int nt_off(void **state)
-{
-    (void)state;
-    frk_nt_min_bytes = saved_nt;
-    frk_big_min_bytes = saved_big;
-    frk_nt_pages = saved_pages;
-    return 0;
-}
-
-#define NT_TEST(f) {#f "_nt", f, nt_on, nt_off, NULL}
+#define NT_TEST(f) {#f "_nt", f, nt_on, knobs_restore, NULL}
 
 /* Streamed again, but walking straight through, as between the L2 and the
    end of the last-level cache. */
@@ -719,7 +727,7 @@ static int ntlin_on(void **state)
     return 0;
 }
 
-#define NTLIN_TEST(f) {#f "_ntlin", f, ntlin_on, nt_off, NULL}
+#define NTLIN_TEST(f) {#f "_ntlin", f, ntlin_on, knobs_restore, NULL}
 
 /* The AVX-512 f16 leaky kernels in their other conversion width
    (frk_cvt512 flipped), ordinary and streamed. */
@@ -742,7 +750,7 @@ static int cvt_off(void **state)
 }
 
 static int nt_cvt_on(void **state) { return nt_on(state) || cvt_on(state); }
-static int nt_cvt_off(void **state) { return cvt_off(state) || nt_off(state); }
+static int nt_cvt_off(void **state) { return cvt_off(state) || knobs_restore(state); }
 
 #define CVT_TEST(f) {#f "_cvt", f, cvt_on, cvt_off, NULL}
 #define NT_CVT_TEST(f) {#f "_nt_cvt", f, nt_cvt_on, nt_cvt_off, NULL}
@@ -751,31 +759,17 @@ static int nt_cvt_off(void **state) { return cvt_off(state) || nt_off(state); }
    SSE2 tables' loops (kernels/avx512.c) at every length: in place from 1024
    bytes moved on SSE2's, below that AVX2's; out of place streaming from
    there on, AVX2's below. */
-static size_t saved_mid;
-
 static int mid_on(void **state)
 {
     (void)state;
-    fr_init();
-    saved_mid = frk_mid_min_bytes;
-    saved_nt = frk_nt_min_bytes;
-    saved_big = frk_big_min_bytes;
+    knobs_save();
     frk_mid_min_bytes = 0;
     frk_nt_min_bytes = 1024;
     frk_big_min_bytes = SIZE_MAX;
     return 0;
 }
 
-static int mid_off(void **state)
-{
-    (void)state;
-    frk_mid_min_bytes = saved_mid;
-    frk_nt_min_bytes = saved_nt;
-    frk_big_min_bytes = saved_big;
-    return 0;
-}
-
-#define MID_TEST(f) {#f "_mid", f, mid_on, mid_off, NULL}
+#define MID_TEST(f) {#f "_mid", f, mid_on, knobs_restore, NULL}
 
 static const struct frk_table *emul_table(fr_isa isa)
 {
