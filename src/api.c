@@ -207,6 +207,12 @@ static int contig_overlap(const void *o, const void *v, size_t n, size_t es)
     return overlap(span_of(o, n, 1, es), 1, span_of(v, n, 1, es), 1);
 }
 
+/* overlap() for a mask of (n + 7) / 8 bytes and a contiguous vector. */
+static int contig_mask_overlap(const uint8_t *mask, const void *v, size_t n, size_t es)
+{
+    return overlap(span_of(mask, (n + 7) / 8, 1, 1), 1, span_of(v, n, 1, es), 1);
+}
+
 /* a is 1 when the entry point has alpha as argument 2, shifting the rest. */
 static int fwd(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
                const void *x, fr_int incx, void *y, fr_int incy)
@@ -270,6 +276,14 @@ static int fwd_mask(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
     BAD(!x, 2 + a); BAD(incx == 0, 3 + a);
     BAD(y && incy == 0, 5 + a);
     BAD(!mask, 6 + a);
+    if (SMALL(n, incx, y ? incy : 1)) {
+        size_t m = (size_t)n;
+        if ((y && contig_overlap(y, x, m, es)) || contig_mask_overlap(mask, x, m, es) ||
+            (y && contig_mask_overlap(mask, y, m, es)))
+            return FR_EOVERLAP;
+        (a ? ops_for(p)->leaky_mask : ops_for(p)->relu_mask)(m, alpha, x, y, mask);
+        return FR_OK;
+    }
     struct call c = {.kind = FWD_MASK, .n = (size_t)n, .es = es, .alpha = alpha,
                      .x = {(char *)x, incx}, .y = {y, y ? incy : 1}, .mask = mask};
     if (overlaps(&c, &c.y, &c.x) || mask_overlaps(&c, &c.x) || mask_overlaps(&c, &c.y))
@@ -288,6 +302,13 @@ static int bwd_mask(enum frk_prec p, size_t es, int a, fr_int n, double alpha,
     BAD(!mask, 2 + a);
     BAD(!dy, 3 + a); BAD(incdy == 0, 4 + a);
     BAD(!dx, 5 + a); BAD(incdx == 0, 6 + a);
+    if (SMALL(n, incdy, incdx)) {
+        size_t m = (size_t)n;
+        if (contig_overlap(dx, dy, m, es) || contig_mask_overlap(mask, dx, m, es))
+            return FR_EOVERLAP;
+        (a ? ops_for(p)->leaky_bwd_mask : ops_for(p)->relu_bwd_mask)(m, alpha, mask, dy, dx);
+        return FR_OK;
+    }
     struct call c = {.kind = BWD_MASK, .n = (size_t)n, .es = es, .alpha = alpha,
                      .dy = {(char *)dy, incdy}, .y = {dx, incdx},
                      .mask = (uint8_t *)mask};

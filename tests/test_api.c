@@ -494,6 +494,9 @@ static const struct ov overlaps[] = {
     {"mask in x", MFWDS, 0, 0, 0, 5, 0, 1, 2, 0, 1, 1, 1},
     {"mask = x", MFWDS, 0, 0, 0, 0, 0, 1, 2, 0, 1, 1, 1},
     {"mask at x end", MFWDS, 0, 0, 0, LASTX, 0, 1, 2, 0, 1, 1, 1},
+    /* strided: past the contiguous calls' shortcut */
+    {"mask in y, incy 2", MFWDS, 0, 0, 0, 3, 0, 1, 2, 2, 1, 1, 2},
+    {"mask in x, incx 2", MFWDS, 0, 0, 0, 5, 0, 1, 2, 0, 2, 1, 1},
     /* dx over dy, over x */
     {"dx = dy + 1", DYOPS, 0, 0, 1, 0, 0, 1, 1, 3, 1, 1, 1},
     {"dx = dy - 1", DYOPS, 0, 1, 0, 0, 0, 1, 1, 3, 1, 1, 1},
@@ -505,6 +508,7 @@ static const struct ov overlaps[] = {
     /* dx over the mask */
     {"mask in dx", MBWDS, 0, 0, 0, 2, 0, 1, 2, 2, 1, 1, 1},
     {"dx in mask", MBWDS, 0, 0, 1, FIRSTEND, 0, 1, 3, 3, 1, 1, 1},
+    {"mask in dx, incdx 2", MBWDS, 0, 0, 0, 2, 0, 1, 2, 2, 1, 1, 2},
 };
 
 static void test_overlap(void **state)
