@@ -95,6 +95,36 @@ INL void stn_d(double *p, vd v) { simde_mm512_store_pd(p, v); }
 #define ST2(P, big, y, v) ((big) ? st2b_##P(y, v) : st2_##P(y, v))
 #endif
 
+/* In cache, the mask backwards load each vector's lane mask from memory
+   (kmovw / kmovb k, m): one 64-bit load split by kshift spent port 5, which
+   the blends need; 1.1-1.2x at 2K-4K f32. */
+#define LDBITS4 1
+#if defined(SIMDE_X86_AVX512F_NATIVE) && defined(__GNUC__)
+#define KLD(ins, g, p) __asm__(ins " %1, %0" : "=k"(g) : "m"(*(p)))
+#endif
+INL void ldbits4_s(int full, const uint8_t *m, ms *g)
+{
+    unsigned j;
+    (void)full;
+    for (j = 0; j < 4; j++)
+#ifdef KLD
+        KLD("kmovw", g[j], (const uint16_t *)(const void *)(m + 2 * j));
+#else
+        g[j] = (ms)(m[2 * j] | m[2 * j + 1] << 8);
+#endif
+}
+INL void ldbits4_d(int full, const uint8_t *m, md *g)
+{
+    unsigned j;
+    (void)full;
+    for (j = 0; j < 4; j++)
+#ifdef KLD
+        KLD("kmovb", g[j], m + j);
+#else
+        g[j] = (md)m[j];
+#endif
+}
+
 /* Mask forwards: 256 f32 or 64 f64 elements a step (simd_body.h). */
 #define FGRP_s 256
 #define FGRP_d 64
