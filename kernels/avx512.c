@@ -125,11 +125,42 @@ INL void ldbits4_d(int full, const uint8_t *m, md *g)
 #endif
 }
 
+/* Leaky forwards and x-based backwards: lkmul_ below. */
+#define LKMUL 1
+
 /* Mask forwards: 256 f32 or 64 f64 elements a step (simd_body.h). */
 #define FGRP_s 256
 #define FGRP_d 64
 
 #include "simd_body.h"
+
+/* v * a under the mask of x <= 0 or NaN: one micro-op where a product and a
+   blend took two. Written as the instruction itself: clang may turn the
+   masked product into v * (a where the mask, else 1), which quiets a
+   signalling NaN dy that should pass bit for bit (PIN's comment in
+   simd_body.h); emulated, a pinned product and a blend. */
+#if defined(SIMDE_X86_AVX512F_NATIVE) && defined(__GNUC__)
+#define LKMUL_OP(P, V, v, k, a) __asm__("vmul" #P " %2, %0, %0%{%1%}" : "+v"(v) : "Yk"(k), "v"(a))
+#else
+#define LKMUL_OP(P, V, v, k, a)                                                \
+    do {                                                                       \
+        V p_ = simde_mm512_mul_##P(v, a);                                      \
+        PIN(p_);                                                               \
+        v = simde_mm512_mask_mov_##P(v, k, p_);                                \
+    } while (0)
+#endif
+INL vs lkmul_s(vs x, vs v, vs a)
+{
+    ms k = simde_mm512_cmp_ps_mask(x, simde_mm512_setzero_ps(), SIMDE_CMP_NGT_UQ);
+    LKMUL_OP(ps, vs, v, k, a);
+    return v;
+}
+INL vd lkmul_d(vd x, vd v, vd a)
+{
+    md k = simde_mm512_cmp_pd_mask(x, simde_mm512_setzero_pd(), SIMDE_CMP_NGT_UQ);
+    LKMUL_OP(pd, vd, v, k, a);
+    return v;
+}
 
 /* binary16 and bfloat16: 32 lanes of 16 bits, masks in k-registers. f16
    converts with the 512-bit vcvtph2ps / vcvtps2ph of AVX-512F, bf16 in

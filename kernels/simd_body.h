@@ -144,6 +144,20 @@ INL void unbits4_##P(int full, uint64_t b, m##P *g)                            \
 }
 #endif
 
+/* A file whose ISA multiplies under a lane mask defines LKMUL 1 and lkmul_,
+   x > 0 ? v : v * a in one masked multiply, for the leaky forwards (v = x)
+   and x-based backwards (v = dy) whose alpha is finite and nonzero. */
+#ifndef LKMUL
+#define LKMUL 0
+#define LKMUL_DEF(P)                                                           \
+INL v##P lkmul_##P(v##P x, v##P v, v##P a)                                     \
+{                                                                              \
+    return sel_##P(gt_##P(x), v, mul0_##P(v, a));                              \
+}
+#else
+#define LKMUL_DEF(P)
+#endif
+
 /* A file whose ISA loads mask registers from memory and loads under a mask
    defines LDBITS4 1 and ldbits4_, which reads the 4W bits at m straight to
    four lane masks; the mask backwards then use both in cache. */
@@ -197,6 +211,7 @@ INL void ldbits4_##P(int full, const uint8_t *m, m##P *g)                      \
 BITS4_DEF(P, W)                                                                \
 UNBITS4_DEF(P, W)                                                              \
 LDBITS4_DEF(P, W)                                                              \
+LKMUL_DEF(P)                                                                   \
                                                                                \
 /* alpha, in T, finite and nonzero */                                         \
 INL int fin_##P(double alpha) { return finnz((T)alpha); }                      \
@@ -263,11 +278,17 @@ INL void put_##P(int nt, T *p, v##P v)                                         \
 }                                                                              \
                                                                                \
 /* The forward of four vectors x[k] into r[k]; lk 2 or 3 select by max_ or    \
-   min_, which give a NaN x's product too (see lkmode_). */                    \
-INL void fwdv4_##P(int lk, const v##P *x, v##P a, v##P nan, v##P *r)           \
+   min_, which give a NaN x's product too (see lkmode_). g: the masks of       \
+   x > 0 where the caller has them (the mask forwards), whose compare then     \
+   serves the select; without them, lk 4 takes lkmul_. */                      \
+INL void fwdv4_##P(int lk, const v##P *x, const m##P *g, v##P a, v##P nan,     \
+                   v##P *r)                                                    \
 {                                                                              \
     unsigned k;                                                                \
-    if (lk) {                                                                  \
+    if (lk == 4 && LKMUL && !g) {                                              \
+        for (k = 0; k < 4; k++)                                                \
+            r[k] = lkmul_##P(x[k], x[k], a);                                   \
+    } else if (lk) {                                                           \
         for (k = 0; k < 4; k++)                                                \
             r[k] = x[k];                                                       \
         mul4_##P(lk >= 2, r, a, nan);                                          \
@@ -287,11 +308,12 @@ INL void fwdv4_##P(int lk, const v##P *x, v##P a, v##P nan, v##P *r)           \
 }                                                                              \
                                                                                \
 /* Four vectors x[k] forward to y + k * W. */                                  \
-INL void fwd4_##P(int lk, int nt, T *y, const v##P *x, v##P a, v##P nan)       \
+INL void fwd4_##P(int lk, int nt, T *y, const v##P *x, const m##P *g, v##P a,  \
+                  v##P nan)                                                    \
 {                                                                              \
     v##P r[4];                                                                 \
     unsigned k;                                                                \
-    fwdv4_##P(lk, x, a, nan, r);                                               \
+    fwdv4_##P(lk, x, g, a, nan, r);                                            \
     for (k = 0; k < 4; k++)                                                    \
         put_##P(nt, y + k * W, r[k]);                                          \
 }                                                                              \
@@ -322,7 +344,7 @@ INL size_t fwdpg_##P(int lk, size_t i, size_t n, const T *x, T *y,             \
                         g[j] = gt_##P(v[j]);                                   \
                     putm(mask + e / 8, W / 2, bits4_##P(g));                   \
                 }                                                              \
-                fwd4_##P(lk, 1, y + e, v, a, nan);                             \
+                fwd4_##P(lk, 1, y + e, v, mask ? g : NULL, a, nan);            \
             }                                                                  \
     return i;                                                                  \
 }                                                                              \
@@ -393,7 +415,7 @@ INL void fwd_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y)     \
             if (lk == 2 || lk == 3)                                            \
                 PIN(v[j]);                                                     \
         }                                                                      \
-        fwd4_##P(lk, nt, y + i, v, va, vn);                                    \
+        fwd4_##P(lk, nt, y + i, v, NULL, va, vn);                              \
     }                                                                          \
     for (; i + W <= n; i += W)                                                 \
         put_##P(nt, y + i, fwd1_##P(lk, ld_##P(x + i), va, vn));               \
@@ -418,6 +440,10 @@ INL void bwd_##P(int lk, int nt, size_t n, double alpha, const T *x,           \
         for (j = 0; j < 4; j++)                                                \
             put_##P(nt, dx + i + j * W, zsel_##P(gt_##P(ld_##P(x + i + j * W)), \
                                                ld_##P(dy + i + j * W)));       \
+    for (; lk == 4 && LKMUL && i + 4 * W <= n; i += 4 * W)                     \
+        for (j = 0; j < 4; j++)                                                \
+            put_##P(nt, dx + i + j * W,                                        \
+                    lkmul_##P(ld_##P(x + i + j * W), ld_##P(dy + i + j * W), va)); \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         m##P g[4];                                                             \
         v##P d[4];                                                             \
@@ -482,7 +508,7 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
                         g[j] = gt_##P(v[j]);                                   \
                     }                                                          \
                     b[k] |= bits4_##P(g) << e;                                 \
-                    fwd4_##P(lk, 0, y + i + 64 * k + e, v, va, vn);            \
+                    fwd4_##P(lk, 0, y + i + 64 * k + e, v, g, va, vn);         \
                     SEQ();                                                     \
                 }                                                              \
             for (k = 0; k < ng; k++) {                                         \
@@ -501,7 +527,7 @@ INL void fwdm_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y,    \
                 g[j] = gt_##P(v[j]);                                           \
             }                                                                  \
             b = bits4_##P(g);                                                  \
-            fwd4_##P(lk, nt, y + i, v, va, vn);                                \
+            fwd4_##P(lk, nt, y + i, v, g, va, vn);                             \
             if (nt) {                                                          \
                 putm(mask + i / 8, W / 2, t | b << s);                         \
                 t = s ? b >> (4 * W - s) : 0;                                  \
@@ -751,7 +777,7 @@ INL void inc2_##P(int lk, int big, size_t n, double alpha, const T *x, T *y)   \
         v##P v[4], r[4];                                                       \
         for (k = 0; k < 4; k++)                                                \
             v[k] = ld2_##P(x + 2 * (i + k * W));                               \
-        fwdv4_##P(lk, v, va, vn, r);                                           \
+        fwdv4_##P(lk, v, NULL, va, vn, r);                                     \
         for (k = 0; k < 4; k++)                                                \
             ST2(P, big, y + 2 * (i + k * W), r[k]);                            \
     }                                                                          \
