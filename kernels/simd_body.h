@@ -442,8 +442,8 @@ INL void bwd_##P(int lk, int nt, size_t n, double alpha, const T *x,           \
                                                ld_##P(dy + i + j * W)));       \
     for (; lk == 4 && LKMUL && i + 4 * W <= n; i += 4 * W)                     \
         for (j = 0; j < 4; j++)                                                \
-            put_##P(nt, dx + i + j * W,                                        \
-                    lkmul_##P(ld_##P(x + i + j * W), ld_##P(dy + i + j * W), va)); \
+            put_##P(nt, dx + i + j * W, lkmul_##P(ld_##P(x + i + j * W),       \
+                                                  ld_##P(dy + i + j * W), va)); \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         m##P g[4];                                                             \
         v##P d[4];                                                             \
