@@ -101,28 +101,27 @@ INL void stn_d(double *p, vd v) { simde_mm512_store_pd(p, v); }
 #define LDBITS4 1
 #if defined(SIMDE_X86_AVX512F_NATIVE) && defined(__GNUC__)
 #define KLD(ins, g, p) __asm__(ins " %1, %0" : "=k"(g) : "m"(*(p)))
+#define KLDW(g, m) KLD("kmovw", g, (const uint16_t *)(const void *)(m))
+#define KLDB(g, m) KLD("kmovb", g, m)
+#else
+#define KLDW(g, m) ((g) = (ms)((m)[0] | (m)[1] << 8))
+#define KLDB(g, m) ((g) = (md)(m)[0])
 #endif
 INL void ldbits4_s(int full, const uint8_t *m, ms *g)
 {
-    unsigned j;
     (void)full;
-    for (j = 0; j < 4; j++)
-#ifdef KLD
-        KLD("kmovw", g[j], (const uint16_t *)(const void *)(m + 2 * j));
-#else
-        g[j] = (ms)(m[2 * j] | m[2 * j + 1] << 8);
-#endif
+    KLDW(g[0], m);
+    KLDW(g[1], m + 2);
+    KLDW(g[2], m + 4);
+    KLDW(g[3], m + 6);
 }
 INL void ldbits4_d(int full, const uint8_t *m, md *g)
 {
-    unsigned j;
     (void)full;
-    for (j = 0; j < 4; j++)
-#ifdef KLD
-        KLD("kmovb", g[j], m + j);
-#else
-        g[j] = (md)m[j];
-#endif
+    KLDB(g[0], m);
+    KLDB(g[1], m + 1);
+    KLDB(g[2], m + 2);
+    KLDB(g[3], m + 3);
 }
 
 /* Leaky forwards and x-based backwards: lkmul_ below. */
