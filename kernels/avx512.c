@@ -107,22 +107,16 @@ INL void stn_d(double *p, vd v) { simde_mm512_store_pd(p, v); }
 #define KLDW(g, m) ((g) = (ms)((m)[0] | (m)[1] << 8))
 #define KLDB(g, m) ((g) = (md)(m)[0])
 #endif
-INL void ldbits4_s(int full, const uint8_t *m, ms *g)
-{
-    (void)full;
-    KLDW(g[0], m);
-    KLDW(g[1], m + 2);
-    KLDW(g[2], m + 4);
-    KLDW(g[3], m + 6);
-}
-INL void ldbits4_d(int full, const uint8_t *m, md *g)
-{
-    (void)full;
-    KLDB(g[0], m);
-    KLDB(g[1], m + 1);
-    KLDB(g[2], m + 2);
-    KLDB(g[3], m + 3);
-}
+#define LDBITS4_FN(P, M, KL, nb)                                               \
+    INL void ldbits4_##P(int full, const uint8_t *m, M *g)                     \
+    {                                                                          \
+        unsigned j;                                                            \
+        (void)full;                                                            \
+        for (j = 0; j < 4; j++)                                                \
+            KL(g[j], m + (nb) * j);                                            \
+    }
+LDBITS4_FN(s, ms, KLDW, 2)
+LDBITS4_FN(d, md, KLDB, 1)
 
 /* Leaky forwards and x-based backwards: lkmul_ below. */
 #define LKMUL 1
