@@ -523,15 +523,17 @@ INC2H(b, 16, 0x7f80)
 
 /* f32 and f64 forwards whose x and y span more than frk_mid_min_bytes, that
    do not stream and fit the last-level cache run the AVX2 table's loop, and
-   in place from frk_nt_min_bytes on (the L3) SSE2's: on an Intel Xeon
-   512-bit loads and stores moved 2-7 % less there out of place, and 10 %
-   less in place from the L3 (bench/NOTES.md, entries 44 and 47). */
+   in place, once the array itself reaches frk_nt_min_bytes (the L3), SSE2's:
+   on an Intel Xeon 512-bit loads and stores moved 2-7 % less there out of
+   place, and 10 % less in place from the L3; in place in the L2, SSE2's
+   loop lost a third to AVX2's on the 16-core host (bench/NOTES.md, entries
+   44, 47 and 52). */
 #define MIDFWD(P, T, S, op)                                                    \
     static void op##_##P##m(size_t n, double alpha, const void *x, void *y)    \
     {                                                                          \
-        size_t b = 2 * n * sizeof(T);                                          \
-        if ((y == x ? b / 2 : b) > frk_mid_min_bytes &&                        \
-            b < frk_big_min_bytes && !ntok(y, x, x, 2 * n, sizeof(T)))         \
+        size_t b = (y == x ? 1 : 2) * n * sizeof(T);                           \
+        if (b > frk_mid_min_bytes && 2 * n * sizeof(T) < frk_big_min_bytes &&  \
+            !ntok(y, x, x, 2 * n, sizeof(T)))                                  \
             (y == x && b >= frk_nt_min_bytes ? &FRK_TABLE(sse2)                \
                                              : &FRK_TABLE(avx2))               \
                 ->ops[S].op(n, alpha, x, y);                                   \

@@ -756,9 +756,9 @@ static int nt_cvt_off(void **state) { return cvt_off(state) || knobs_restore(sta
 #define NT_CVT_TEST(f) {#f "_nt_cvt", f, nt_cvt_on, nt_cvt_off, NULL}
 
 /* The AVX-512 table's f32 and f64 forwards handing calls to the AVX2 and
-   SSE2 tables' loops (kernels/avx512.c) at every length: in place from 1024
-   bytes moved on SSE2's, below that AVX2's; out of place streaming from
-   there on, AVX2's below. */
+   SSE2 tables' loops (kernels/avx512.c) at every length: in place from an
+   array of 1024 bytes on SSE2's, below that AVX2's; out of place streaming
+   from 1024 bytes moved on, AVX2's below. */
 static int mid_on(void **state)
 {
     (void)state;
