@@ -125,6 +125,9 @@ LDBITS4_FN(d, md, KLDB, 1)
 #define FGRP_s 256
 #define FGRP_d 64
 
+/* In place beyond the L2: prefetch, halves only (simd_body.h). */
+#define PF_HFWD 1
+
 #include "simd_body.h"
 
 /* v * a under the mask of x <= 0 or NaN: one micro-op where a product and a

@@ -150,6 +150,7 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
     unsigned j;                                                                \
+    int pf = !nt && pfok(PF_HFWD, x, y, 2 * n);                                \
     for (; i < h; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
     if (nt && 2 * n * sizeof(uint16_t) >= frk_big_min_bytes)                   \
@@ -157,13 +158,18 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
                 ? hfwdpg_##P(lk, gen, 1, i, n, x, y, NULL, va, vn, hn)         \
                 : hfwdpg_##P(lk, gen, 0, i, n, x, y, NULL, va, vn, hn);        \
     if (lk && !gen && LKP_##P && a > 0)                                        \
-        for (; i + W <= n; i += W)                                             \
+        for (; i + W <= n; i += W) {                                           \
+            pfstep(pf, x + i, 2 * W);                                          \
             lkp_##P(nt, 1, x + i, y + i, va);                                  \
+        }                                                                      \
     else if (lk && !gen && LKP_##P)                                            \
-        for (; i + W <= n; i += W)                                             \
+        for (; i + W <= n; i += W) {                                           \
+            pfstep(pf, x + i, 2 * W);                                          \
             lkp_##P(nt, 0, x + i, y + i, va);                                  \
+        }                                                                      \
     for (; i + 4 * W <= n; i += 4 * W) {                                       \
         vh v[4];                                                               \
+        pfstep(pf, x + i, 8 * W);                                              \
         for (j = 0; j < 4; j++)                                                \
             v[j] = ld_h(x + i + j * W);                                        \
         for (j = 0; j < 4; j++)                                                \

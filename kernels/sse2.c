@@ -165,6 +165,9 @@ INL void stn_d(double *p, vd v) { simde_mm_stream_pd(p, v); }
 #define FGRP_s 64
 #define FGRP_d 64
 
+/* In place beyond the L2: prefetch, halves only (simd_body.h). */
+#define PF_HFWD 1
+
 #include "simd_body.h"
 
 /* binary16 and bfloat16: 8 lanes of 16 bits; SSE2 has no F16C, so both
