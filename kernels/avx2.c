@@ -126,9 +126,9 @@ INL vd min_d(vd x, vd p) { return simde_mm256_min_pd(x, p); }
 INL void stn_s(float *p, vs v) { simde_mm256_stream_ps(p, v); }
 INL void stn_d(double *p, vd v) { simde_mm256_stream_pd(p, v); }
 
-/* In place beyond the L2: prefetch, f32/f64 and halves (simd_body.h). */
+/* In place beyond the L2: prefetch, f32/f64 forwards and halves (simd_body.h). */
 #define PF_FWD 1
-#define PF_HFWD 1
+#define PF_HALF 1
 
 #include "simd_body.h"
 

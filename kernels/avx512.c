@@ -126,7 +126,7 @@ LDBITS4_FN(d, md, KLDB, 1)
 #define FGRP_d 64
 
 /* In place beyond the L2: prefetch, halves only (simd_body.h). */
-#define PF_HFWD 1
+#define PF_HALF 1
 
 #include "simd_body.h"
 

@@ -66,19 +66,20 @@ INL size_t nthead(const void *out, size_t es, size_t n)
 #define PREFETCH(p) ((void)(p))
 #endif
 
-/* Forwards in place on an array that the L2 does not hold (from
-   frk_nt_min_bytes) prefetch each line PF_AHEAD bytes before its step,
-   where the file defines PF_FWD 1 (f32 and f64) or PF_HFWD 1 (f16 and
-   bf16): on an Intel Xeon the hardware's prefetchers left such loops short
-   of lines in flight, the more so the more instructions a line costs
-   (bench/NOTES.md, entry 53). Off for AVX-512's f32/f64 (no gain; its
-   in-place calls in the L3 run SSE2's loop, which lost 5 % there with it)
-   and on NEON (not measured). */
+/* Calls in place (y = x, or dx = dy) on an array that the L2 does not hold
+   (from frk_nt_min_bytes) prefetch each line of their inputs PF_AHEAD bytes
+   before its step, where the file defines PF_FWD 1 (the f32/f64 forwards)
+   or PF_HALF 1 (the forwards and backwards of f16 and bf16): on an Intel
+   Xeon the hardware's prefetchers left such loops short of lines in
+   flight, the more so the more instructions a line costs (bench/NOTES.md,
+   entry 53). Off for AVX-512's f32/f64 (no gain; its in-place calls in the
+   L3 run SSE2's loop, which lost 5 % there with it) and on NEON (not
+   measured). */
 #ifndef PF_FWD
 #define PF_FWD 0
 #endif
-#ifndef PF_HFWD
-#define PF_HFWD 0
+#ifndef PF_HALF
+#define PF_HALF 0
 #endif
 #define PF_AHEAD 4096
 INL int pfok(int on, const void *x, const void *y, size_t bytes)
@@ -86,12 +87,12 @@ INL int pfok(int on, const void *x, const void *y, size_t bytes)
     return on && x == y && bytes >= frk_nt_min_bytes;
 }
 
-/* pf: pfok's; the step's bytes at p, a line at a time */
-INL void pfstep(int pf, const void *p, size_t bytes)
+/* A step's bytes at p, a line at a time. Callers run the steps that
+   prefetch in a loop of their own, so that no other loop tests for it. */
+INL void pfahead(const void *p, size_t bytes)
 {
-    if (pf)
-        for (size_t o = 0; o < bytes; o += 64)
-            PREFETCH((const char *)p + PF_AHEAD + o);
+    for (size_t o = 0; o < bytes; o += 64)
+        PREFETCH((const char *)p + PF_AHEAD + o);
 }
 
 /* a finite and nonzero (a - a is NaN for an infinity and for NaN): leaky
@@ -428,27 +429,35 @@ INL void bwdm4_##P(int lk, int nt, unsigned s, size_t i, const uint8_t *mask,  \
     bwd4_##P(lk, nt, dx + i, g, d, a, nan);                                    \
 }                                                                              \
                                                                                \
+/* One step of four vectors: their loads, then fwd4 */                        \
+INL void fwdld4_##P(int lk, int nt, const T *x, T *y, v##P va, v##P vn)        \
+{                                                                              \
+    v##P v[4];                                                                 \
+    unsigned j;                                                                \
+    for (j = 0; j < 4; j++) {                                                  \
+        v[j] = ld_##P(x + j * W);                                              \
+        if (lk == 2 || lk == 3)                                                \
+            PIN(v[j]);                                                         \
+    }                                                                          \
+    fwd4_##P(lk, nt, y, v, NULL, va, vn);                                      \
+}                                                                              \
+                                                                               \
 INL void fwd_##P(int lk, int nt, size_t n, double alpha, const T *x, T *y)     \
 {                                                                              \
     T a = lk ? (T)alpha : 0;                                                   \
     v##P va = dup_##P(a), vn = dup_##P(NANV(a));                               \
     size_t i = 0, h = nt ? nthead(y, sizeof(T), n) : 0;                        \
-    unsigned j;                                                                \
     for (; i < h; i++)                                                         \
         y[i] = fwd0_##P(lk, x[i], a);                                          \
     int pf = !nt && pfok(PF_FWD, x, y, n * sizeof(T));                         \
     if (nt && 2 * n * sizeof(T) >= frk_big_min_bytes)                          \
         i = fwdpg_##P(lk, i, n, x, y, NULL, va, vn);                           \
-    for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        v##P v[4];                                                             \
-        pfstep(pf, x + i, 4 * W * sizeof(T));                                  \
-        for (j = 0; j < 4; j++) {                                              \
-            v[j] = ld_##P(x + i + j * W);                                      \
-            if (lk == 2 || lk == 3)                                            \
-                PIN(v[j]);                                                     \
-        }                                                                      \
-        fwd4_##P(lk, nt, y + i, v, NULL, va, vn);                              \
+    for (; pf && i + 4 * W <= n; i += 4 * W) {                                 \
+        pfahead(x + i, 4 * W * sizeof(T));                                     \
+        fwdld4_##P(lk, nt, x + i, y + i, va, vn);                              \
     }                                                                          \
+    for (; i + 4 * W <= n; i += 4 * W)                                         \
+        fwdld4_##P(lk, nt, x + i, y + i, va, vn);                              \
     for (; i + W <= n; i += W)                                                 \
         put_##P(nt, y + i, fwd1_##P(lk, ld_##P(x + i), va, vn));               \
     for (; i < n; i++)                                                         \

@@ -142,6 +142,18 @@ INL size_t hfwdpg_##P(int lk, int gen, int pos, size_t i, size_t n,           \
     return i;                                                                  \
 }                                                                              \
                                                                                \
+/* One step of four vectors: their loads, then their outputs */               \
+INL void hfwd4_##P(int lk, int gen, int nt, const uint16_t *x, uint16_t *y,    \
+                   vs va, vs vn, vh hn)                                        \
+{                                                                              \
+    vh v[4];                                                                   \
+    unsigned j;                                                                \
+    for (j = 0; j < 4; j++)                                                    \
+        v[j] = ld_h(x + j * W);                                                \
+    for (j = 0; j < 4; j++)                                                    \
+        hput_##P(nt, y + j * W, hfwd1_##P(lk, gen, v[j], va, vn, hn));         \
+}                                                                              \
+                                                                               \
 INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
                   const uint16_t *x, uint16_t *y)                              \
 {                                                                              \
@@ -149,38 +161,49 @@ INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(y, 2, n) : 0;                                \
-    unsigned j;                                                                \
-    int pf = !nt && pfok(PF_HFWD, x, y, 2 * n);                                \
+    int pf = !nt && pfok(PF_HALF, x, y, 2 * n);                                \
     for (; i < h; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
     if (nt && 2 * n * sizeof(uint16_t) >= frk_big_min_bytes)                   \
         i = lk && !gen && LKP_##P && a > 0                                     \
                 ? hfwdpg_##P(lk, gen, 1, i, n, x, y, NULL, va, vn, hn)         \
                 : hfwdpg_##P(lk, gen, 0, i, n, x, y, NULL, va, vn, hn);        \
-    if (lk && !gen && LKP_##P && a > 0)                                        \
-        for (; i + W <= n; i += W) {                                           \
-            pfstep(pf, x + i, 2 * W);                                          \
-            lkp_##P(nt, 1, x + i, y + i, va);                                  \
-        }                                                                      \
-    else if (lk && !gen && LKP_##P)                                            \
-        for (; i + W <= n; i += W) {                                           \
-            pfstep(pf, x + i, 2 * W);                                          \
-            lkp_##P(nt, 0, x + i, y + i, va);                                  \
-        }                                                                      \
-    for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        vh v[4];                                                               \
-        pfstep(pf, x + i, 8 * W);                                              \
-        for (j = 0; j < 4; j++)                                                \
-            v[j] = ld_h(x + i + j * W);                                        \
-        for (j = 0; j < 4; j++)                                                \
-            hput_##P(nt, y + i + j * W, hfwd1_##P(lk, gen, v[j], va, vn, hn)); \
+    for (; pf && lk && !gen && LKP_##P && i + W <= n; i += W) {                \
+        pfahead(x + i, 2 * W);                                                 \
+        lkp_##P(nt, a > 0, x + i, y + i, va);                                  \
     }                                                                          \
+    if (lk && !gen && LKP_##P && a > 0)                                        \
+        for (; i + W <= n; i += W)                                             \
+            lkp_##P(nt, 1, x + i, y + i, va);                                  \
+    else if (lk && !gen && LKP_##P)                                            \
+        for (; i + W <= n; i += W)                                             \
+            lkp_##P(nt, 0, x + i, y + i, va);                                  \
+    for (; pf && i + 4 * W <= n; i += 4 * W) {                                 \
+        pfahead(x + i, 8 * W);                                                 \
+        hfwd4_##P(lk, gen, nt, x + i, y + i, va, vn, hn);                      \
+    }                                                                          \
+    for (; i + 4 * W <= n; i += 4 * W)                                         \
+        hfwd4_##P(lk, gen, nt, x + i, y + i, va, vn, hn);                      \
     for (; i + W <= n; i += W)                                                 \
         hput_##P(nt, y + i, hfwd1_##P(lk, gen, ld_h(x + i), va, vn, hn));      \
     for (; i < n; i++)                                                         \
         y[i] = hfwd0_##P(lk, x[i], a);                                         \
     if (nt)                                                                    \
         nt_fence();                                                            \
+}                                                                              \
+                                                                               \
+INL void hbwd4_##P(int lk, int gen, int nt, const uint16_t *x,                 \
+                   const uint16_t *dy, uint16_t *dx, vs va, vs vn, vh hn)      \
+{                                                                              \
+    mh g[4];                                                                   \
+    vh d[4];                                                                   \
+    unsigned j;                                                                \
+    for (j = 0; j < 4; j++) {                                                  \
+        g[j] = pos_h(ld_h(x + j * W), INF);                                    \
+        d[j] = ld_h(dy + j * W);                                               \
+    }                                                                          \
+    for (j = 0; j < 4; j++)                                                    \
+        hput_##P(nt, dx + j * W, hbwd1_##P(lk, gen, g[j], d[j], va, vn, hn));  \
 }                                                                              \
                                                                                \
 INL void hbwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
@@ -190,23 +213,24 @@ INL void hbwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     vs va = dup_s(a), vn = dup_s(frk_nanval32(a));                             \
     vh hn = HN(gen, a);                                                        \
     size_t i = 0, h = nt ? nthead(dx, 2, n) : 0;                               \
-    unsigned j;                                                                \
+    int pf = lk && !nt && pfok(PF_HALF, dy, dx, 2 * n);                        \
     for (; i < h; i++)                                                         \
         dx[i] = hbwd0_##P(lk, POS0(x[i]), dy[i], a);                           \
+    for (; pf && lk && !gen && LKB_##P && i + W <= n; i += W) {                \
+        pfahead(x + i, 2 * W);                                                 \
+        pfahead(dy + i, 2 * W);                                                \
+        lkb_##P(nt, pos_h(ld_h(x + i), INF), dy + i, dx + i, va);              \
+    }                                                                          \
     if (lk && !gen && LKB_##P)                                                 \
         for (; i + W <= n; i += W)                                             \
             lkb_##P(nt, pos_h(ld_h(x + i), INF), dy + i, dx + i, va);          \
-    for (; i + 4 * W <= n; i += 4 * W) {                                       \
-        mh g[4];                                                               \
-        vh d[4];                                                               \
-        for (j = 0; j < 4; j++) {                                              \
-            g[j] = pos_h(ld_h(x + i + j * W), INF);                            \
-            d[j] = ld_h(dy + i + j * W);                                       \
-        }                                                                      \
-        for (j = 0; j < 4; j++)                                                \
-            hput_##P(nt, dx + i + j * W,                                       \
-                     hbwd1_##P(lk, gen, g[j], d[j], va, vn, hn));              \
+    for (; pf && i + 4 * W <= n; i += 4 * W) {                                 \
+        pfahead(x + i, 8 * W);                                                 \
+        pfahead(dy + i, 8 * W);                                                \
+        hbwd4_##P(lk, gen, nt, x + i, dy + i, dx + i, va, vn, hn);             \
     }                                                                          \
+    for (; i + 4 * W <= n; i += 4 * W)                                         \
+        hbwd4_##P(lk, gen, nt, x + i, dy + i, dx + i, va, vn, hn);             \
     for (; i + W <= n; i += W)                                                 \
         hput_##P(nt, dx + i, hbwd1_##P(lk, gen, pos_h(ld_h(x + i), INF),       \
                                        ld_h(dy + i), va, vn, hn));             \
@@ -337,6 +361,7 @@ INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
     const size_t pe = 2048, np = frk_nt_pages;                                 \
     size_t i = 0, h = nt ? nthead(dx, 2, n) : 0, k, p;                         \
     unsigned j, s = (unsigned)h & 7;                                           \
+    int pf = lk && !nt && pfok(PF_HALF, dy, dx, 2 * n);                        \
     for (; i < h; i++)                                                         \
         dx[i] = hbwd0_##P(lk, mask[i / 8] >> (i & 7) & 1, dy[i], a);           \
     /* beyond the last-level cache, the chunked walk of hfwdpg */             \
@@ -347,6 +372,10 @@ INL void hbwdm_##P(int lk, int gen, int nt, size_t n, double alpha,            \
                     for (j = 0; j < 4; j++)                                    \
                         hbwdmv_##P(lk, gen, 1, s, i + p * pe + k + j * W,      \
                                    mask, dy, dx, va, vn, hn);                  \
+    for (; pf && i + W <= n; i += W) {                                         \
+        pfahead(dy + i, 2 * W);                                                \
+        hbwdmv_##P(lk, gen, nt, s, i, mask, dy, dx, va, vn, hn);               \
+    }                                                                          \
     for (; i + W <= n; i += W)                                                 \
         hbwdmv_##P(lk, gen, nt, s, i, mask, dy, dx, va, vn, hn);               \
     for (; i < n; i++)                                                         \

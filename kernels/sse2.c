@@ -166,7 +166,7 @@ INL void stn_d(double *p, vd v) { simde_mm_stream_pd(p, v); }
 #define FGRP_d 64
 
 /* In place beyond the L2: prefetch, halves only (simd_body.h). */
-#define PF_HFWD 1
+#define PF_HALF 1
 
 #include "simd_body.h"
 
