@@ -69,12 +69,12 @@ INL size_t nthead(const void *out, size_t es, size_t n)
 /* Calls in place (y = x, or dx = dy) on an array that the L2 does not hold
    (from frk_nt_min_bytes) prefetch each line of their inputs PF_AHEAD bytes
    before its step, where the file defines PF_FWD 1 (the f32/f64 forwards)
-   or PF_HALF 1 (the forwards and backwards of f16 and bf16): on an Intel
-   Xeon the hardware's prefetchers left such loops short of lines in
-   flight, the more so the more instructions a line costs (bench/NOTES.md,
-   entry 53). Off for AVX-512's f32/f64 (no gain; its in-place calls in the
-   L3 run SSE2's loop, which lost 5 % there with it) and on NEON (not
-   measured). */
+   or PF_HALF 1 (the forwards of f16 and bf16, and their leaky backwards):
+   on an Intel Xeon the hardware's prefetchers left such loops short of
+   lines in flight, the more so the more instructions a line costs
+   (bench/NOTES.md, entries 53 and 54). Off for AVX-512's f32/f64 (no gain;
+   its in-place calls in the L3 run SSE2's loop, which lost 5 % there with
+   it) and on NEON (not measured). */
 #ifndef PF_FWD
 #define PF_FWD 0
 #endif

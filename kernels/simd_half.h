@@ -216,7 +216,7 @@ INL void hbwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
     int pf = lk && !nt && pfok(PF_HALF, dy, dx, 2 * n);                        \
     for (; i < h; i++)                                                         \
         dx[i] = hbwd0_##P(lk, POS0(x[i]), dy[i], a);                           \
-    for (; pf && lk && !gen && LKB_##P && i + W <= n; i += W) {                \
+    for (; pf && !gen && LKB_##P && i + W <= n; i += W) {                      \
         pfahead(x + i, 2 * W);                                                 \
         pfahead(dy + i, 2 * W);                                                \
         lkb_##P(nt, pos_h(ld_h(x + i), INF), dy + i, dx + i, va);              \
