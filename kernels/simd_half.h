@@ -108,6 +108,18 @@ INL void hput_##P(int nt, uint16_t *p, vh v)                                   \
         st_h(p, v);                                                            \
 }                                                                              \
                                                                                \
+/* One step of four vectors: their loads, then their outputs */               \
+INL void hfwd4_##P(int lk, int gen, int nt, const uint16_t *x, uint16_t *y,    \
+                   vs va, vs vn, vh hn)                                        \
+{                                                                              \
+    vh v[4];                                                                   \
+    unsigned j;                                                                \
+    for (j = 0; j < 4; j++)                                                    \
+        v[j] = ld_h(x + j * W);                                                \
+    for (j = 0; j < 4; j++)                                                    \
+        hput_##P(nt, y + j * W, hfwd1_##P(lk, gen, v[j], va, vn, hn));         \
+}                                                                              \
+                                                                               \
 /* hfwd streaming beyond the last-level cache, frk_nt_pages 4 KiB chunks at  \
    a time (fwdpg of simd_body.h); pos: lkp's, for alpha > 0. With a mask (a  \
    mask forward whose i is a multiple of 8), each step stores its bits too. */ \
@@ -121,7 +133,6 @@ INL size_t hfwdpg_##P(int lk, int gen, int pos, size_t i, size_t n,           \
     for (; np > 1 && i + np * pe <= n; i += np * pe)                           \
         for (k = 0; k < pe; k += 4 * W)                                        \
             for (p = 0; p < np; p++) {                                         \
-                vh v[4];                                                       \
                 e = i + p * pe + k;                                            \
                 if (mask)                                                      \
                     for (j = 0; j < 4; j += 2)                                 \
@@ -133,25 +144,9 @@ INL size_t hfwdpg_##P(int lk, int gen, int pos, size_t i, size_t n,           \
                         lkp_##P(1, pos, x + e + j * W, y + e + j * W, va);     \
                     continue;                                                  \
                 }                                                              \
-                for (j = 0; j < 4; j++)                                        \
-                    v[j] = ld_h(x + e + j * W);                                \
-                for (j = 0; j < 4; j++)                                        \
-                    hput_##P(1, y + e + j * W,                                 \
-                             hfwd1_##P(lk, gen, v[j], va, vn, hn));            \
+                hfwd4_##P(lk, gen, 1, x + e, y + e, va, vn, hn);               \
             }                                                                  \
     return i;                                                                  \
-}                                                                              \
-                                                                               \
-/* One step of four vectors: their loads, then their outputs */               \
-INL void hfwd4_##P(int lk, int gen, int nt, const uint16_t *x, uint16_t *y,    \
-                   vs va, vs vn, vh hn)                                        \
-{                                                                              \
-    vh v[4];                                                                   \
-    unsigned j;                                                                \
-    for (j = 0; j < 4; j++)                                                    \
-        v[j] = ld_h(x + j * W);                                                \
-    for (j = 0; j < 4; j++)                                                    \
-        hput_##P(nt, y + j * W, hfwd1_##P(lk, gen, v[j], va, vn, hn));         \
 }                                                                              \
                                                                                \
 INL void hfwd_##P(int lk, int gen, int nt, size_t n, double alpha,             \
