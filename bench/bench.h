@@ -42,6 +42,9 @@ enum op {
     OP_COUNT
 };
 enum prec { P_S, P_D, P_H, P_B, P_COUNT };
+/* The backwards, x-based and mask-based: their in-place form is dx = dy. */
+#define OP_IS_BWD(op) \
+    ((op) == OP_RELU_BWD || (op) == OP_LEAKY_BWD || (op) >= OP_RELU_BWD_MASK)
 
 /* data.c */
 extern const char *const op_name[OP_COUNT]; /* "relu", ... as in fr_srelu */
@@ -91,6 +94,8 @@ void plain_base_copy(size_t nbytes, const void *a, void *c, uint32_t k);
 void plain_avx2_copy(size_t nbytes, const void *a, void *c, uint32_t k);
 void plain_base_rmw(size_t nbytes, void *a, uint32_t k); /* a ^= k in place */
 void plain_avx2_rmw(size_t nbytes, void *a, uint32_t k);
+void plain_base_rmw2(size_t nbytes, void *a, const void *b, uint32_t k); /* a ^= b & k */
+void plain_avx2_rmw2(size_t nbytes, void *a, const void *b, uint32_t k);
 void plain_base_stream2(size_t nbytes, const void *a, const void *b, void *c);
 void plain_avx2_stream2(size_t nbytes, const void *a, const void *b, void *c);
 

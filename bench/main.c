@@ -21,7 +21,8 @@
 #define MAX_LIST 32
 
 enum kind {
-    K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2, K_NTCOPY, K_NTSTREAM2, K_RMW, K_RMW16, K_RMW64
+    K_FR, K_PEER, K_COPY, K_LOOP, K_STREAM2, K_NTCOPY, K_NTSTREAM2, K_RMW, K_RMW16, K_RMW64,
+    K_RMW2, K_RMW2_64
 };
 
 struct impl {
@@ -35,7 +36,7 @@ struct row {
     size_t n;
     const struct impl *im;
     int inc;     /* 2 in the strided relu rows, else 1 */
-    int inplace; /* y = x: the forwards run in place on a copy of x */
+    int inplace; /* y = x (forwards), dx = dy (backwards), on a copy of x or dy */
 };
 
 static struct opts {
@@ -278,6 +279,7 @@ static const struct peer peer_plain_avx2 = {"plain_O3_avx2", plain_supports, pla
 static void (*copyloop)(size_t, const void *, void *, uint32_t) = plain_base_copy;
 static void (*stream2)(size_t, const void *, const void *, void *) = plain_base_stream2;
 static void (*rmwloop)(size_t, void *, uint32_t) = plain_base_rmw;
+static void (*rmw2loop)(size_t, void *, const void *, uint32_t) = plain_base_rmw2;
 static volatile uint32_t zero_key; /* 0, but not a constant the compiler may see */
 
 /* The same loops with non-temporal stores: what memory allows once the data
@@ -349,6 +351,23 @@ __attribute__((target("avx512f"))) static void rmw_zmm(size_t nbytes, unsigned c
     for (; i < nbytes; i++)
         a[i] ^= (unsigned char)k;
 }
+
+/* The in-place backwards' loop, a ^= b & k, one 64-byte line a step. */
+__attribute__((target("avx512f"))) static void rmw2_zmm(size_t nbytes, unsigned char *a,
+                                                        const unsigned char *b, uint32_t k)
+{
+    __m512i kk = _mm512_set1_epi32((int)k);
+    size_t i = 0;
+    for (; i < nbytes && ((uintptr_t)(a + i) & 63); i++)
+        a[i] ^= (unsigned char)(b[i] & k);
+    for (; i + 64 <= nbytes; i += 64) {
+        void *p = a + i;
+        __m512i v = _mm512_and_si512(_mm512_loadu_si512(b + i), kk);
+        _mm512_store_si512(p, _mm512_xor_si512(_mm512_load_si512(p), v));
+    }
+    for (; i < nbytes; i++)
+        a[i] ^= (unsigned char)(b[i] & k);
+}
 #define HAVE_RMW_ZMM 1
 #endif
 
@@ -378,7 +397,11 @@ static void part_run(const struct part *p)
 #ifdef HAVE_RMW_ZMM
     else if (p->kind == K_RMW64)
         rmw_zmm(p->len, p->c, zero_key);
+    else if (p->kind == K_RMW2_64)
+        rmw2_zmm(p->len, p->c, p->a, zero_key);
 #endif
+    else if (p->kind == K_RMW2)
+        rmw2loop(p->len, p->c, p->a, zero_key);
     else
         stream2(p->len, p->a, p->b, p->c);
 }
@@ -461,14 +484,15 @@ static int is_roof(int kind) { return kind >= K_COPY; }
    copy for forwards (memcpy, the copy loop with ordinary stores, the copy
    with non-temporal stores), c = a + b for backwards (ordinary or
    non-temporal stores); an in-place loop for the in-place rows (the
-   compiler's, or one line a step in 16- or 64-byte vectors). */
+   compiler's, or one line a step in 16- or 64-byte vectors), reading a
+   second vector (b) for the in-place x-based backwards. */
 static int roof_pick(const struct row *r)
 {
     static const int fwd[] = {K_COPY, K_LOOP, K_NTCOPY}, bwd[] = {K_STREAM2, K_NTSTREAM2},
-                     inp[] = {K_RMW, K_RMW16, K_RMW64};
+                     inp[] = {K_RMW, K_RMW16, K_RMW64}, inp2[] = {K_RMW2, K_RMW2_64};
     int back = r->op == OP_RELU_BWD || r->op == OP_LEAKY_BWD;
-    const int *k = r->inplace ? inp : back ? bwd : fwd;
-    int nk = r->inplace ? 3 : back ? 2 : 3, best = k[0];
+    const int *k = r->inplace ? back ? inp2 : inp : back ? bwd : fwd;
+    int nk = r->inplace ? back ? 2 : 3 : back ? 2 : 3, best = k[0];
     double mbest = -1;
     for (int i = 0; i < nk; i++) {
         struct roof *f = roof_find(k[i], r->prec, r->n, r->threads, 0);
@@ -493,7 +517,12 @@ static double roof_paired(const struct row *r, int64_t it)
 {
     int kind = roof_pick(r);
     size_t nbytes = r->n * prec_size[r->prec];
-    double per = (kind == K_STREAM2 || kind == K_NTSTREAM2 ? 3.0 : 2.0) * (double)nbytes, t = 0;
+    double per = (kind == K_STREAM2 || kind == K_NTSTREAM2 || kind == K_RMW2 ||
+                          kind == K_RMW2_64
+                      ? 3.0
+                      : 2.0) *
+                 (double)nbytes,
+           t = 0;
     int64_t done = 0, batch = 1;
 
     while (done < it && t < 0.2 * opt.min_time) {
@@ -528,7 +557,9 @@ static int64_t row_bytes(const struct row *r)
     case K_RMW16:
     case K_RMW64: return 2 * v;
     case K_STREAM2:
-    case K_NTSTREAM2: return 3 * v;
+    case K_NTSTREAM2:
+    case K_RMW2:
+    case K_RMW2_64: return 3 * v;
     }
     return op_bytes(r->op, r->prec, r->n);
 }
@@ -556,8 +587,11 @@ static void run_row(bench_state *st, void *arg)
         struct call c = {r->op, r->prec, r->threads, r->im->isa, r->n, ALPHA,
                          pool.x, pool.dy, pool.mask, pool.y, pool.mout, NULL, r->inc};
         if (r->inplace) {
-            memcpy(pool.y, pool.x, r->n * prec_size[r->prec]);
-            c.x = pool.y;
+            memcpy(pool.y, OP_IS_BWD(r->op) ? pool.dy : pool.x, r->n * prec_size[r->prec]);
+            if (OP_IS_BWD(r->op))
+                c.dy = pool.y;
+            else
+                c.x = pool.y;
             c.alpha = INPLACE_ALPHA;
         }
         if (r->im->peer->prepare(&c)) {
@@ -601,7 +635,7 @@ static double value(int prec, const void *p, size_t i)
 /* 1: agrees with the reference; 0: wrong; -1: cannot run it. fastrelu must
    match bit for bit; a peer must match in value within its precision's
    rounding (-0.0 and +0.0 equal: the data holds no zero and no NaN).
-   inplace: the call's y is x. */
+   inplace: the call's y is x (forwards) or dy (backwards). */
 static int check(const struct impl *im, int op, int prec, int inplace, double alpha)
 {
     static const double rel[P_COUNT] = {1e-6, 1e-14, 2e-3, 1e-2};
@@ -618,11 +652,13 @@ static int check(const struct impl *im, int op, int prec, int inplace, double al
     fill(prec, n, x, dy, mask, 0x2545f4914f6cdd1dull + (uint64_t)prec);
     struct call rc = {op, prec, 1, FR_ISA_SCALAR, n, alpha, x, dy, mask, ref,
                       mfwd ? mref : NULL, NULL, 1};
-    struct call c = {op, prec, 1, im->isa, n, alpha, inplace ? y : x, dy, mask, y, mout, NULL, 1};
+    struct call c = {op, prec, 1, im->isa, n, alpha, x, dy, mask, y, mout, NULL, 1};
     ref_call(&rc);
     memset(y, 0xa5, 8 * n);
-    if (inplace)
-        memcpy(y, x, n * es);
+    if (inplace && OP_IS_BWD(op))
+        memcpy(y, dy, n * es), c.dy = y;
+    else if (inplace)
+        memcpy(y, x, n * es), c.x = y;
     memset(mout, 0xa5, nb);
     if (im->peer->prepare(&c))
         return -1;
@@ -660,11 +696,12 @@ static struct impl impls[16];
 static int nimpls;
 /* [in place][impl][op][prec]: 0 not yet, 1 ok, 2 wrong, 3 unsupported */
 static signed char checked[2][16][OP_COUNT][P_COUNT];
-static struct impl roof_impl[8] = {
+static struct impl roof_impl[10] = {
     {"memcpy", K_COPY, 0, NULL},      {"copyloop", K_LOOP, 0, NULL},
     {"stream2", K_STREAM2, 0, NULL},  {"ntcopy", K_NTCOPY, 0, NULL},
     {"ntstream2", K_NTSTREAM2, 0, NULL}, {"rmw", K_RMW, 0, NULL},
-    {"rmw16", K_RMW16, 0, NULL},      {"rmw64", K_RMW64, 0, NULL}};
+    {"rmw16", K_RMW16, 0, NULL},      {"rmw64", K_RMW64, 0, NULL},
+    {"rmw2", K_RMW2, 0, NULL},        {"rmw2_64", K_RMW2_64, 0, NULL}};
 static size_t max_bytes, max_n;
 static int nrows;
 
@@ -727,7 +764,7 @@ static int verdict(int i, int op, int prec, int inplace)
         return 3;
     if (!*v) {
         int c = check(&impls[i], op, prec, inplace, ALPHA);
-        if (c == 1 && inplace && op == OP_LEAKY)
+        if (c == 1 && inplace && (op == OP_LEAKY || op == OP_LEAKY_BWD || op == OP_LEAKY_BWD_MASK))
             c = check(&impls[i], op, prec, inplace, INPLACE_ALPHA);
         *v = (signed char)(c == 1 ? 1 : c == 0 ? 2 : 3);
     }
@@ -780,8 +817,10 @@ static void register_all(void)
                plain loops (the same n elements, so the same bytes) */
             if (ops >> OP_RELU & 1)
                 add_group(OP_RELU, p, n, 2, 0);
-            /* the forwards in place, against the in-place streaming loop */
-            if (ops & (1u << OP_RELU | 1u << OP_LEAKY)) {
+            /* in place, against the in-place streaming loops: the forwards
+               and the mask backwards a ^= 0, the x-based backwards a ^= b & 0 */
+            if (ops & (1u << OP_RELU | 1u << OP_LEAKY | 1u << OP_RELU_BWD_MASK |
+                       1u << OP_LEAKY_BWD_MASK)) {
                 add_row(K_RMW, 0, p, n, 1, &roof_impl[5], 0, 0, 1, 0, -1);
 #ifdef HAVE_RMW_LINE
                 add_row(K_RMW16, 0, p, n, 1, &roof_impl[6], 0, 0, 1, 0, -1);
@@ -791,8 +830,15 @@ static void register_all(void)
                     add_row(K_RMW64, 0, p, n, 1, &roof_impl[7], 0, 0, 1, 0, -1);
 #endif
             }
-            for (int op = OP_RELU; op <= OP_LEAKY; op++)
-                if (ops >> op & 1)
+            if (ops & (1u << OP_RELU_BWD | 1u << OP_LEAKY_BWD)) {
+                add_row(K_RMW2, 0, p, n, 1, &roof_impl[8], 0, 0, 1, 0, -1);
+#ifdef HAVE_RMW_ZMM
+                if (__builtin_cpu_supports("avx512f"))
+                    add_row(K_RMW2_64, 0, p, n, 1, &roof_impl[9], 0, 0, 1, 0, -1);
+#endif
+            }
+            for (int op = 0; op < OP_COUNT; op++)
+                if (ops >> op & 1 && op != OP_RELU_MASK && op != OP_LEAKY_MASK)
                     add_group(op, p, n, 1, 1);
         }
     }
@@ -868,6 +914,7 @@ int main(int argc, char **argv)
         copyloop = plain_avx2_copy;
         stream2 = plain_avx2_stream2;
         rmwloop = plain_avx2_rmw;
+        rmw2loop = plain_avx2_rmw2;
     }
 #endif
 
@@ -927,10 +974,12 @@ int main(int argc, char **argv)
     bench_context("alpha", buf);
     bench_context("data", "uniform in [-1,1], no zero, no NaN; peers checked on it in value, "
                           "fastrelu bit for bit, once before timing");
-    bench_context("inplace", "*_inplace rows: y = x, on a copy of x made before each row; "
-                             "leaky relu with alpha 1 (so every call sees the same data); "
-                             "roofline: the fastest in-place loop a ^= 0: the compiler's (rmw), "
-                             "one line a step in 16-byte (rmw16) or 64-byte vectors (rmw64)");
+    bench_context("inplace", "*_inplace rows: y = x (forwards), dx = dy (backwards), on a copy "
+                             "of x or dy made before each row; the leaky ops with alpha 1 (so "
+                             "every call sees the same data); roofline: the fastest in-place "
+                             "loop, a ^= 0 (forwards, mask backwards: the compiler's rmw, one "
+                             "line a step in 16-byte rmw16 or 64-byte vectors rmw64) or "
+                             "a ^= b & 0 (x-based backwards: rmw2, rmw2_64)");
     fprintf(stderr, "fastrelu_bench: %s mode, %d rows, auto ISA %s, peers missing: %s\n",
             opt.mode, nrows, fr_isa_name(fr_get_isa()), missing[0] ? missing + 1 : "none");
     status = bench_run(argc, argv);

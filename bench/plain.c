@@ -81,6 +81,22 @@ PLAIN_FLOAT(double, double, d)
     {                                                                          \
         for (size_t i = 0; i < n; i++)                                         \
             v[i] = v[i] > 0 ? v[i] : v[i] * a;                                 \
+    }                                                                          \
+    static void relu_bwd_ip_##sfx(size_t n, const T *x, T *g)                  \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++)                                         \
+            g[i] = x[i] > 0 ? g[i] : (T)0;                                     \
+    }                                                                          \
+    static void leaky_bwd_ip_##sfx(size_t n, S a, const T *x, T *g)            \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++)                                         \
+            g[i] = x[i] > 0 ? g[i] : g[i] * a;                                 \
+    }                                                                          \
+    static void bwd_mask_ip_##sfx(size_t n, int leaky, S a, const uint8_t *m,  \
+                                  T *g)                                        \
+    {                                                                          \
+        for (size_t i = 0; i < n; i++)                                         \
+            g[i] = (m[i >> 3] >> (i & 7)) & 1 ? g[i] : leaky ? g[i] * a : (T)0; \
     }
 
 PLAIN_INPLACE(float, float, s)
@@ -97,6 +113,12 @@ static void relu_ip_16(size_t n, uint16_t *v)
 {
     for (size_t i = 0; i < n; i++)
         v[i] = (int16_t)v[i] > 0 ? v[i] : 0;
+}
+
+static void relu_bwd_ip_16(size_t n, const uint16_t *x, uint16_t *g)
+{
+    for (size_t i = 0; i < n; i++)
+        g[i] = (int16_t)x[i] > 0 ? g[i] : 0;
 }
 
 static void relu_bwd_16(size_t n, const uint16_t *restrict x,
@@ -148,11 +170,29 @@ STRIDED(float, s, FPOS)
 STRIDED(double, d, FPOS)
 STRIDED(uint16_t, 16, IPOS)
 
-/* y == x: the in-place loops (relu, and leaky relu of f32 and f64) */
+/* dx == dy: the in-place backwards, one pointer for the gradient */
+#define DISPATCH_BWD_IP(T, S, sfx)                                             \
+    switch (c->op) {                                                           \
+    case OP_RELU_BWD: relu_bwd_ip_##sfx(c->n, c->x, c->y); break;              \
+    case OP_LEAKY_BWD: leaky_bwd_ip_##sfx(c->n, (S)c->alpha, c->x, c->y); break; \
+    case OP_RELU_BWD_MASK: bwd_mask_ip_##sfx(c->n, 0, 0, c->mask, c->y); break; \
+    case OP_LEAKY_BWD_MASK:                                                    \
+        bwd_mask_ip_##sfx(c->n, 1, (S)c->alpha, c->mask, c->y);                \
+        break;                                                                 \
+    }
+
+/* y == x: the in-place forwards (relu, and leaky relu of f32 and f64);
+   dx == dy: the backwards (every one in f32 and f64, relu_backward in halves) */
 static void inplace(struct call *c)
 {
     int leaky = c->op == OP_LEAKY;
-    if (c->prec == P_S && leaky)
+    if (c->y == c->dy && c->prec == P_S)
+        DISPATCH_BWD_IP(float, float, s)
+    else if (c->y == c->dy && c->prec == P_D)
+        DISPATCH_BWD_IP(double, double, d)
+    else if (c->y == c->dy)
+        relu_bwd_ip_16(c->n, c->x, c->y);
+    else if (c->prec == P_S && leaky)
         leaky_ip_s(c->n, (float)c->alpha, c->y);
     else if (c->prec == P_S)
         relu_ip_s(c->n, c->y);
@@ -166,7 +206,8 @@ static void inplace(struct call *c)
 
 void NAME(call)(struct call *c)
 {
-    if (c->y == c->x && c->inc == 1 && (c->op == OP_RELU || c->op == OP_LEAKY)) {
+    if (c->inc == 1 && ((c->y == c->x && (c->op == OP_RELU || c->op == OP_LEAKY)) ||
+                        (c->y == c->dy && OP_IS_BWD(c->op)))) {
         inplace(c);
     } else if (c->inc != 1 && c->prec == P_S) {
         relu_strided_s(c->n, c->inc, c->x, c->y);
@@ -208,6 +249,21 @@ void NAME(rmw)(size_t nbytes, void *a, uint32_t k)
         pa[i] ^= k;
     for (size_t i = w * 4; i < nbytes; i++)
         t[i] ^= (uint8_t)k;
+}
+
+/* a ^= b & k on 32-bit words (k = 0 at run time): the in-place loop of the
+   backwards, b read and a read and written back. */
+void NAME(rmw2)(size_t nbytes, void *a, const void *b, uint32_t k)
+{
+    uint32_t *pa = a;
+    const uint32_t *pb = b;
+    uint8_t *t = a;
+    const uint8_t *tb = b;
+    size_t w = nbytes / 4;
+    for (size_t i = 0; i < w; i++)
+        pa[i] ^= pb[i] & k;
+    for (size_t i = w * 4; i < nbytes; i++)
+        t[i] ^= (uint8_t)(tb[i] & k);
 }
 
 /* c = a + b on 32-bit words: two streams in, one out, no floating point. */

@@ -9,11 +9,14 @@ import sys
 
 OPS = ["relu", "leaky_relu", "relu_backward", "leaky_relu_backward",
        "relu_mask", "leaky_relu_mask", "relu_backward_mask",
-       "leaky_relu_backward_mask", "relu_inc2", "relu_inplace", "leaky_relu_inplace"]
+       "leaky_relu_backward_mask", "relu_inc2", "relu_inplace", "leaky_relu_inplace",
+       "relu_backward_inplace", "leaky_relu_backward_inplace",
+       "relu_backward_mask_inplace", "leaky_relu_backward_mask_inplace"]
 PRECS = "sdhb"
 PREC_NAME = {"s": "f32", "d": "f64", "h": "f16", "b": "bf16"}
 BACKWARD = {"relu_backward", "leaky_relu_backward"}
-INPLACE = {"relu_inplace", "leaky_relu_inplace"}
+INPLACE = {op for op in OPS if op.endswith("_inplace")}
+BACKWARD_INPLACE = {"relu_backward_inplace", "leaky_relu_backward_inplace"}
 
 
 def size_label(n):
@@ -105,8 +108,11 @@ def impl_order(impls):
 
 def roof(rows, op, prec, n, threads):
     """The roofline row for op: the faster copy for forwards, stream2 for
-    backwards, the in-place loop for the in-place rows."""
-    if op in INPLACE:
+    backwards, the in-place loop for the in-place rows (reading a second
+    vector for the x-based backwards)."""
+    if op in BACKWARD_INPLACE:
+        cands = (("rmw2", "rmw2"), ("rmw2_64", "rmw2_64"))
+    elif op in INPLACE:
         cands = (("rmw", "rmw"), ("rmw16", "rmw16"), ("rmw64", "rmw64"))
     elif op in BACKWARD:
         cands = (("stream2", "loop"), ("ntstream2", "nt"))
@@ -121,6 +127,8 @@ def roof(rows, op, prec, n, threads):
 
 
 def roof_label(op):
+    if op in BACKWARD_INPLACE:
+        return "  roofline (in-place a^=b&0)"
     if op in INPLACE:
         return "  roofline (in-place loop)"
     return "  roofline (a+b loop)" if op in BACKWARD else "  roofline (copy)"
@@ -162,8 +170,11 @@ def header(ctx, reps):
     out.append("  c = a + b loop, two vectors in, one out, ordinary or nt stores "
                "(relu_backward, leaky_relu_backward);")
     out.append("  a ^= 0 over the vector in place, the compiler's loop (rmw) or one line a step "
-               "in 16- or 64-byte vectors (rmw16, rmw64)")
-    out.append("  (*_inplace: y = x; leaky relu there with alpha 1)")
+               "in 16- or 64-byte vectors (rmw16, rmw64) (forwards and mask backwards in place);")
+    out.append("  a ^= b & 0 in place, the compiler's loop (rmw2) or one line a step in 64-byte "
+               "vectors (rmw2_64) (x-based backwards in place)")
+    out.append("  (*_inplace: y = x, or dx = dy for the backwards; the leaky ops there with "
+               "alpha 1)")
     return out
 
 

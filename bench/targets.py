@@ -8,18 +8,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from table import PREC_NAME, load, roof, size_label  # noqa: E402
 
 FWD = ("relu", "leaky_relu")
-INPLACE = ("relu_inplace", "leaky_relu_inplace")
 BWD = ("relu_backward", "leaky_relu_backward")
 MASK_BWD = ("relu_backward_mask", "leaky_relu_backward_mask")
+INPLACE = tuple(op + "_inplace" for op in FWD + BWD + MASK_BWD)
 ESIZE = {"s": 4, "d": 8, "h": 2, "b": 2}
 BIG = 16 << 10      # targets 1 and 4 hold from 16K elements on
 DRAM = 16 << 20     # "DRAM sizes" of target 3: 16M elements and up
 
 
 def op_bytes(op, prec, n):
-    """As op_bytes in bench/data.c."""
+    """As op_bytes in bench/data.c (in place or not: the same bytes)."""
     v = n * ESIZE[prec]
-    if op in FWD or op in INPLACE:
+    op = op[:-len("_inplace")] if op.endswith("_inplace") else op
+    if op in FWD:
         return 2 * v
     if op in BWD:
         return 3 * v
@@ -120,7 +121,7 @@ def check_all(rows):
     peer_check(c, rows, FWD, "s")
     out.append(c)
 
-    c = Check("2. f32 and f64 relu and leaky forward in place: >= 95 % of an "
+    c = Check("2. f32 and f64 in place (forwards y = x, backwards dx = dy): >= 95 % of an "
               "in-place streaming loop at every size")
     pct_check(c, rows, INPLACE, "sd", 95, min_n=0)
     for prec in "sd":
@@ -146,7 +147,8 @@ def check_all(rows):
     peer_check(c, rows, FWD, "d")
     out.append(c)
 
-    relu_ops = ("relu", "relu_backward", "relu_mask", "relu_backward_mask", "relu_inplace")
+    relu_ops = ("relu", "relu_backward", "relu_mask", "relu_backward_mask", "relu_inplace",
+                "relu_backward_inplace", "relu_backward_mask_inplace")
     leaky_ops = tuple("leaky_" + o for o in relu_ops)
     c = Check("4b. f16 and bf16 from 16K: relu ops >= 90 %, leaky ops >= 80 % of the roofline")
     pct_check(c, rows, relu_ops, "hb", 90)

@@ -105,3 +105,22 @@ def test_in_place_against_its_own_loop_at_every_size(tmp_path):
     # the out-of-place rows are not target 2's
     c = verdicts(bench_json(tmp_path, [("relu/s/fr_auto/1024", 50, 50.0)]))["2"]
     assert c.cells == 0
+
+
+def test_backwards_in_place_count_in_target_2_against_their_own_loops(tmp_path):
+    rows = [("roofline/d/rmw/1024", 100, None), ("roofline/d/rmw2/1024", 90, None),
+            ("roofline/d/rmw2_64/1024", 120, None),
+            ("relu_backward_inplace/d/fr_auto/1024", 110, 96.0),
+            ("leaky_relu_backward_mask_inplace/d/fr_auto/1024", 90, 90.0)]
+    path = bench_json(tmp_path, rows)
+    c = verdicts(path)["2"]
+    assert (c.cells, c.failed) == (2, 1)
+    assert any("leaky_relu_backward_mask_inplace" in s for s in c.lines if "below" in s)
+    # the x-based backward reads b too: its roofline is the faster a ^= b & 0 loop
+    from table import roof
+    r = load(path)[1]
+    assert roof(r, "relu_backward_inplace", "d", 1024, 1)["src"] == "rmw2_64"
+    assert roof(r, "relu_backward_mask_inplace", "d", 1024, 1)["src"] == "rmw"
+    # both move the same bytes in place as out of place
+    assert targets.op_bytes("relu_backward_inplace", "s", 1024) == 3 * 4096
+    assert targets.op_bytes("relu_backward_mask_inplace", "s", 1024) == 2 * 4096 + 128
