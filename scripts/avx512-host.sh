@@ -7,7 +7,8 @@
 # The benchmark is .devbench/ when scripts/stage-bench.sh put it there (with the
 # peers), else the bench target built here (without them). Where .devbench/
 # holds before.so (BEFORE= of stage-bench.sh), fastrelu_ab compares it with
-# this tree's library on the halves' forwards and leaky backwards, every table (ab.txt);
+# this tree's library on the halves' forwards and leaky backwards, every table,
+# then in place with the automatic choice (ab.txt);
 # where it holds probes/ (scripts/stage-probes.sh), each variant against its base first (probes.txt).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -110,12 +111,16 @@ if [[ ${BENCH:-1} == 1 ]]; then
   fi
   if [[ -f .devbench/before.so && -x .devbench/fastrelu_ab ]]; then
     # shellcheck disable=SC2016 # expanded by the inner shell
-    step ab bash -c 'for run in "--isa=avx512" "--isa=avx2" "--isa=sse2" "--isa=avx512 --offset=64"; do
+    step ab bash -c '{ for run in "--isa=avx512" "--isa=avx2" "--isa=sse2" "--isa=avx512 --offset=64"; do
         # shellcheck disable=SC2086 # two words on purpose
         .devbench/fastrelu_ab .devbench/before.so "$1" $run --precisions=hb \
           --ops=relu,leaky_relu,relu_mask,leaky_relu_mask,leaky_relu_backward,leaky_relu_backward_mask \
           --sizes=16K,256K,64M || exit 1
-      done >"$2"' ab "$lib" "$root/ab.txt"
+      done
+      # in place: the L2 routing of entry 52 (f64 192K, f32 320K) and the prefetch of 53-54 (64M)
+      .devbench/fastrelu_ab .devbench/before.so "$1" --inplace --alpha=1 --precisions=sdhb \
+        --ops=relu,leaky_relu,leaky_relu_backward,leaky_relu_backward_mask --sizes=192K,320K,64M \
+        --samples=9 || exit 1; } >"$2"' ab "$lib" "$root/ab.txt"
   fi
   made=
   for f in "${tables[@]}"; do
