@@ -390,13 +390,13 @@ static void leaky_bwd_mask_hx(size_t n, double alpha, const uint8_t *mask, const
 
 #define OPS_H                                                                  \
     {                                                                          \
-        .relu = relu_h, .leaky = leaky_hx, .relu_bwd = relu_bwd_h,             \
+        .relu = relu_h, .leaky = leaky_hx, .relu_bwd = relu_bwd_hm,            \
         .leaky_bwd = leaky_bwd_hx, .relu_mask = relu_mask_h,                   \
         .leaky_mask = leaky_mask_hx, .relu_bwd_mask = relu_bwd_mask_h,         \
         .leaky_bwd_mask = leaky_bwd_mask_hx                                    \
     }
 #else
-#define OPS_H OPS(h)
+#define OPS_H OPSR(h)
 #endif
 
 /* bf16 again for CPUs with AVX512_BF16 (the table's ext_ops): one
@@ -548,9 +548,31 @@ MIDFWD(s, float, FRK_S, leaky)
 MIDFWD(d, double, FRK_D, relu)
 MIDFWD(d, double, FRK_D, leaky)
 
-/* In place, the f32 and f64 mask backwards on an array past the L2 that the
-   last-level cache holds run the AVX2 table's loop too: there the leaky
-   ones moved 6-10 % more with it on an Intel Xeon (bench/NOTES.md, entry 55). */
+/* In place, the f32 and f64 backwards (and the relu backward of halves)
+   whose data (x and dx = dy, or dx = dy and the mask) the L2 does not hold
+   and half the last-level cache does run the AVX2 table's loop too: there it
+   moved 2-10 % more than the 512-bit one on an Intel Xeon (bench/NOTES.md,
+   entry 55). */
+#define MIDBWD(P, T, S, op)                                                    \
+    static void op##_##P##m(size_t n, double alpha, const void *x,             \
+                            const void *dy, void *dx)                          \
+    {                                                                          \
+        size_t b = 2 * n * sizeof(T);                                          \
+        if (dx == dy && b >= frk_nt_min_bytes && 2 * b < frk_big_min_bytes)    \
+            FRK_TABLE(avx2).ops[S].op(n, alpha, x, dy, dx);                    \
+        else                                                                   \
+            op##_##P(n, alpha, x, dy, dx);                                     \
+    }
+MIDBWD(s, float, FRK_S, relu_bwd)
+MIDBWD(s, float, FRK_S, leaky_bwd)
+MIDBWD(d, double, FRK_D, relu_bwd)
+MIDBWD(d, double, FRK_D, leaky_bwd)
+MIDBWD(h, uint16_t, FRK_H, relu_bwd)
+MIDBWD(b, uint16_t, FRK_B, relu_bwd)
+#ifdef HAVE_BX
+MIDBWD(bx, uint16_t, FRK_B, relu_bwd)
+#endif
+
 #define MIDBWDM(P, T, S, op)                                                   \
     static void op##_##P##m(size_t n, double alpha, const uint8_t *mask,       \
                             const void *dy, void *dx)                          \
@@ -568,20 +590,29 @@ MIDBWDM(d, double, FRK_D, leaky_bwd_mask)
 
 #define OPSM(P)                                                                \
     {                                                                          \
-        .relu = relu_##P##m, .leaky = leaky_##P##m, .relu_bwd = relu_bwd_##P,  \
-        .leaky_bwd = leaky_bwd_##P, .relu_mask = relu_mask_##P,                \
+        .relu = relu_##P##m, .leaky = leaky_##P##m, .relu_bwd = relu_bwd_##P##m, \
+        .leaky_bwd = leaky_bwd_##P##m, .relu_mask = relu_mask_##P,             \
         .leaky_mask = leaky_mask_##P, .relu_bwd_mask = relu_bwd_mask_##P##m,   \
         .leaky_bwd_mask = leaky_bwd_mask_##P##m                                \
+    }
+
+/* OPS with the routed relu backward of halves */
+#define OPSR(P)                                                                \
+    {                                                                          \
+        .relu = relu_##P, .leaky = leaky_##P, .relu_bwd = relu_bwd_##P##m,     \
+        .leaky_bwd = leaky_bwd_##P, .relu_mask = relu_mask_##P,                \
+        .leaky_mask = leaky_mask_##P, .relu_bwd_mask = relu_bwd_mask_##P,      \
+        .leaky_bwd_mask = leaky_bwd_mask_##P                                   \
     }
 
 const struct frk_table FRK_TABLE(avx512) = {
     .isa = FR_ISA_AVX512,
     .name = NAME,
     .ops = {[FRK_S] = OPSM(s), [FRK_D] = OPSM(d), [FRK_H] = OPS_H,
-            [FRK_B] = OPS(b)},
+            [FRK_B] = OPSR(b)},
 #ifdef HAVE_BX
     .ext = FRK_EXT_AVX512BF16,
-    .ext_ops = {[FRK_B] = OPS(bx)},
+    .ext_ops = {[FRK_B] = OPSR(bx)},
 #endif
 #ifdef HAVE_INC2
     .relu_inc2 = {[FRK_S] = relu_inc2_s, [FRK_D] = relu_inc2_d, [FRK_H] = relu_inc2_h,
