@@ -552,13 +552,14 @@ MIDFWD(d, double, FRK_D, leaky)
    whose data (x and dx = dy, or dx = dy and the mask) the L2 does not hold
    and half the last-level cache does run the AVX2 table's loop too: there it
    moved 2-10 % more than the 512-bit one on an Intel Xeon (bench/NOTES.md,
-   entry 55). */
+   entry 55). frk_mid_min_bytes is SIZE_MAX off Intel: not measured there. */
 #define MIDBWD(P, T, S, op)                                                    \
     static void op##_##P##m(size_t n, double alpha, const void *x,             \
                             const void *dy, void *dx)                          \
     {                                                                          \
         size_t b = 2 * n * sizeof(T);                                          \
-        if (dx == dy && b >= frk_nt_min_bytes && 2 * b < frk_big_min_bytes)    \
+        if (dx == dy && b > frk_mid_min_bytes && b >= frk_nt_min_bytes &&      \
+            2 * b < frk_big_min_bytes)                                         \
             FRK_TABLE(avx2).ops[S].op(n, alpha, x, dy, dx);                    \
         else                                                                   \
             op##_##P(n, alpha, x, dy, dx);                                     \
@@ -577,7 +578,8 @@ MIDBWD(bx, uint16_t, FRK_B, relu_bwd)
     static void op##_##P##m(size_t n, double alpha, const uint8_t *mask,       \
                             const void *dy, void *dx)                          \
     {                                                                          \
-        if (dx == dy && n * sizeof(T) >= frk_nt_min_bytes &&                   \
+        if (dx == dy && n * sizeof(T) > frk_mid_min_bytes &&                   \
+            n * sizeof(T) >= frk_nt_min_bytes &&                               \
             2 * n * sizeof(T) < frk_big_min_bytes)                             \
             FRK_TABLE(avx2).ops[S].op(n, alpha, mask, dy, dx);                 \
         else                                                                   \

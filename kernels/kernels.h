@@ -79,9 +79,10 @@ extern unsigned frk_nt_pages;
 
 /* The AVX-512 table's f32 and f64 forwards whose x and y span more than
    this many bytes, that do not stream and fit the last-level cache run the
-   AVX2 or SSE2 table's loop (kernels/avx512.c). Set once at
-   initialisation: 48 KiB, an L1, on Intel CPUs, else SIZE_MAX (not
-   measured elsewhere); tests lower it. */
+   AVX2 or SSE2 table's loop, and so do its backwards in place whose data
+   the L2 does not hold and half the last-level cache does (kernels/avx512.c).
+   Set once at initialisation: 48 KiB, an L1, on Intel CPUs, else SIZE_MAX,
+   which turns those routes off (not measured elsewhere); tests lower it. */
 extern size_t frk_mid_min_bytes;
 
 /* Nonzero where the AVX-512 f16 leaky kernels convert 16 halves per
