@@ -181,7 +181,7 @@ def header(ctx, reps):
 def table(ctx, rows, reps):
     sizes = sorted({k[3] for k in rows if k[4] == 1})
     lines = header(ctx, reps)
-    w0, w = 30, 13
+    w0, w = 30, 14
     for prec in PRECS:
         for op in OPS:
             impls = {k[2] for k in rows if k[0] == op and k[1] == prec and k[4] == 1}
