@@ -549,42 +549,34 @@ MIDFWD(d, double, FRK_D, relu)
 MIDFWD(d, double, FRK_D, leaky)
 
 /* In place, the f32 and f64 backwards (and the relu backward of halves)
-   whose data (x and dx = dy, or dx = dy and the mask) the L2 does not hold
-   and half the last-level cache does run the AVX2 table's loop too: there it
-   moved 2-10 % more than the 512-bit one on an Intel Xeon (bench/NOTES.md,
-   entry 55). frk_mid_min_bytes is SIZE_MAX off Intel: not measured there. */
-#define MIDBWD(P, T, S, op)                                                    \
-    static void op##_##P##m(size_t n, double alpha, const void *x,             \
-                            const void *dy, void *dx)                          \
+   whose data (x and dx = dy: k 2, or dx = dy and the mask: k 1, n * size
+   bytes each) the L2 does not hold and half the last-level cache does run
+   the AVX2 table's loop too: there it moved 2-10 % more than the 512-bit one
+   on an Intel Xeon (bench/NOTES.md, entry 55). frk_mid_min_bytes is
+   SIZE_MAX off Intel: not measured there. in: x or the mask, IN its
+   parameter. */
+#define MIDBWD(P, T, S, op, k, in, IN)                                         \
+    static void op##_##P##m(size_t n, double alpha, IN, const void *dy,        \
+                            void *dx)                                          \
     {                                                                          \
-        size_t b = 2 * n * sizeof(T);                                          \
+        size_t b = k * n * sizeof(T);                                          \
         if (dx == dy && b > frk_mid_min_bytes && b >= frk_nt_min_bytes &&      \
             2 * b < frk_big_min_bytes)                                         \
-            FRK_TABLE(avx2).ops[S].op(n, alpha, x, dy, dx);                    \
+            FRK_TABLE(avx2).ops[S].op(n, alpha, in, dy, dx);                   \
         else                                                                   \
-            op##_##P(n, alpha, x, dy, dx);                                     \
+            op##_##P(n, alpha, in, dy, dx);                                    \
     }
-MIDBWD(s, float, FRK_S, relu_bwd)
-MIDBWD(s, float, FRK_S, leaky_bwd)
-MIDBWD(d, double, FRK_D, relu_bwd)
-MIDBWD(d, double, FRK_D, leaky_bwd)
-MIDBWD(h, uint16_t, FRK_H, relu_bwd)
-MIDBWD(b, uint16_t, FRK_B, relu_bwd)
+#define MIDBWDX(P, T, S, op) MIDBWD(P, T, S, op, 2, x, const void *x)
+#define MIDBWDM(P, T, S, op) MIDBWD(P, T, S, op, 1, mask, const uint8_t *mask)
+MIDBWDX(s, float, FRK_S, relu_bwd)
+MIDBWDX(s, float, FRK_S, leaky_bwd)
+MIDBWDX(d, double, FRK_D, relu_bwd)
+MIDBWDX(d, double, FRK_D, leaky_bwd)
+MIDBWDX(h, uint16_t, FRK_H, relu_bwd)
+MIDBWDX(b, uint16_t, FRK_B, relu_bwd)
 #ifdef HAVE_BX
-MIDBWD(bx, uint16_t, FRK_B, relu_bwd)
+MIDBWDX(bx, uint16_t, FRK_B, relu_bwd)
 #endif
-
-#define MIDBWDM(P, T, S, op)                                                   \
-    static void op##_##P##m(size_t n, double alpha, const uint8_t *mask,       \
-                            const void *dy, void *dx)                          \
-    {                                                                          \
-        if (dx == dy && n * sizeof(T) > frk_mid_min_bytes &&                   \
-            n * sizeof(T) >= frk_nt_min_bytes &&                               \
-            2 * n * sizeof(T) < frk_big_min_bytes)                             \
-            FRK_TABLE(avx2).ops[S].op(n, alpha, mask, dy, dx);                 \
-        else                                                                   \
-            op##_##P(n, alpha, mask, dy, dx);                                  \
-    }
 MIDBWDM(s, float, FRK_S, relu_bwd_mask)
 MIDBWDM(s, float, FRK_S, leaky_bwd_mask)
 MIDBWDM(d, double, FRK_D, relu_bwd_mask)
