@@ -488,13 +488,13 @@ static int is_roof(int kind) { return kind >= K_COPY; }
    second vector (b) for the in-place x-based backwards. */
 static int roof_pick(const struct row *r)
 {
-    static const int fwd[] = {K_COPY, K_LOOP, K_NTCOPY}, bwd[] = {K_STREAM2, K_NTSTREAM2},
-                     inp[] = {K_RMW, K_RMW16, K_RMW64}, inp2[] = {K_RMW2, K_RMW2_64};
+    static const int fwd[] = {K_COPY, K_LOOP, K_NTCOPY, -1}, bwd[] = {K_STREAM2, K_NTSTREAM2, -1},
+                     inp[] = {K_RMW, K_RMW16, K_RMW64, -1}, inp2[] = {K_RMW2, K_RMW2_64, -1};
     int back = r->op == OP_RELU_BWD || r->op == OP_LEAKY_BWD;
-    const int *k = r->inplace ? back ? inp2 : inp : back ? bwd : fwd;
-    int nk = r->inplace ? back ? 2 : 3 : back ? 2 : 3, best = k[0];
+    const int *k = r->inplace ? (back ? inp2 : inp) : back ? bwd : fwd;
+    int best = k[0];
     double mbest = -1;
-    for (int i = 0; i < nk; i++) {
+    for (int i = 0; k[i] >= 0; i++) {
         struct roof *f = roof_find(k[i], r->prec, r->n, r->threads, 0);
         double m = f && f->nv ? roof_median(f) : 0;
         if (m > mbest)
@@ -510,6 +510,14 @@ static double now(int real_time)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Vectors a roofline loop reads or writes: two in, one out, or one in and
+   one out (in place: the same one read and written). */
+static int roof_vectors(int kind)
+{
+    return kind == K_STREAM2 || kind == K_NTSTREAM2 || kind == K_RMW2 || kind == K_RMW2_64 ? 3
+                                                                                           : 2;
+}
+
 /* The roofline measured right after the row, on the same buffers and clock,
    so that other load on a shared machine moves both alike: batches of 1, 2,
    4... calls, up to the row's iteration count or a fifth of min_time. */
@@ -517,12 +525,7 @@ static double roof_paired(const struct row *r, int64_t it)
 {
     int kind = roof_pick(r);
     size_t nbytes = r->n * prec_size[r->prec];
-    double per = (kind == K_STREAM2 || kind == K_NTSTREAM2 || kind == K_RMW2 ||
-                          kind == K_RMW2_64
-                      ? 3.0
-                      : 2.0) *
-                 (double)nbytes,
-           t = 0;
+    double per = (double)roof_vectors(kind) * (double)nbytes, t = 0;
     int64_t done = 0, batch = 1;
 
     while (done < it && t < 0.2 * opt.min_time) {
@@ -548,20 +551,21 @@ static int roof_kind(int op)
 /* Bytes each call moves, every byte read or written counted once. */
 static int64_t row_bytes(const struct row *r)
 {
-    int64_t v = (int64_t)(r->n * prec_size[r->prec]);
-    switch (r->kind) {
-    case K_COPY:
-    case K_LOOP:
-    case K_NTCOPY:
-    case K_RMW:
-    case K_RMW16:
-    case K_RMW64: return 2 * v;
-    case K_STREAM2:
-    case K_NTSTREAM2:
-    case K_RMW2:
-    case K_RMW2_64: return 3 * v;
-    }
+    if (is_roof(r->kind))
+        return roof_vectors(r->kind) * (int64_t)(r->n * prec_size[r->prec]);
     return op_bytes(r->op, r->prec, r->n);
+}
+
+/* In place: the forwards' x, or the backwards' dy, copied to y and made y. */
+static void make_inplace(struct call *c, size_t bytes)
+{
+    if (OP_IS_BWD(c->op)) {
+        memcpy(c->y, c->dy, bytes);
+        c->dy = c->y;
+    } else {
+        memcpy(c->y, c->x, bytes);
+        c->x = c->y;
+    }
 }
 
 /* ---- the benchmark body ---- */
@@ -587,11 +591,7 @@ static void run_row(bench_state *st, void *arg)
         struct call c = {r->op, r->prec, r->threads, r->im->isa, r->n, ALPHA,
                          pool.x, pool.dy, pool.mask, pool.y, pool.mout, NULL, r->inc};
         if (r->inplace) {
-            memcpy(pool.y, OP_IS_BWD(r->op) ? pool.dy : pool.x, r->n * prec_size[r->prec]);
-            if (OP_IS_BWD(r->op))
-                c.dy = pool.y;
-            else
-                c.x = pool.y;
+            make_inplace(&c, r->n * prec_size[r->prec]);
             c.alpha = INPLACE_ALPHA;
         }
         if (r->im->peer->prepare(&c)) {
@@ -655,10 +655,8 @@ static int check(const struct impl *im, int op, int prec, int inplace, double al
     struct call c = {op, prec, 1, im->isa, n, alpha, x, dy, mask, y, mout, NULL, 1};
     ref_call(&rc);
     memset(y, 0xa5, 8 * n);
-    if (inplace && OP_IS_BWD(op))
-        memcpy(y, dy, n * es), c.dy = y;
-    else if (inplace)
-        memcpy(y, x, n * es), c.x = y;
+    if (inplace)
+        make_inplace(&c, n * es);
     memset(mout, 0xa5, nb);
     if (im->peer->prepare(&c))
         return -1;
