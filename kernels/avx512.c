@@ -582,22 +582,17 @@ MIDBWDM(s, float, FRK_S, leaky_bwd_mask)
 MIDBWDM(d, double, FRK_D, relu_bwd_mask)
 MIDBWDM(d, double, FRK_D, leaky_bwd_mask)
 
-#define OPSM(P)                                                                \
+/* OPS with suffixes on the routed kernels' names: f the forwards, rb and lb
+   the relu and leaky x-based backwards, mb the mask backwards. */
+#define OPSV(P, f, rb, lb, mb)                                                 \
     {                                                                          \
-        .relu = relu_##P##m, .leaky = leaky_##P##m, .relu_bwd = relu_bwd_##P##m, \
-        .leaky_bwd = leaky_bwd_##P##m, .relu_mask = relu_mask_##P,             \
-        .leaky_mask = leaky_mask_##P, .relu_bwd_mask = relu_bwd_mask_##P##m,   \
-        .leaky_bwd_mask = leaky_bwd_mask_##P##m                                \
+        .relu = relu_##P##f, .leaky = leaky_##P##f, .relu_bwd = relu_bwd_##P##rb, \
+        .leaky_bwd = leaky_bwd_##P##lb, .relu_mask = relu_mask_##P,            \
+        .leaky_mask = leaky_mask_##P, .relu_bwd_mask = relu_bwd_mask_##P##mb,  \
+        .leaky_bwd_mask = leaky_bwd_mask_##P##mb                               \
     }
-
-/* OPS with the routed relu backward of halves */
-#define OPSR(P)                                                                \
-    {                                                                          \
-        .relu = relu_##P, .leaky = leaky_##P, .relu_bwd = relu_bwd_##P##m,     \
-        .leaky_bwd = leaky_bwd_##P, .relu_mask = relu_mask_##P,                \
-        .leaky_mask = leaky_mask_##P, .relu_bwd_mask = relu_bwd_mask_##P,      \
-        .leaky_bwd_mask = leaky_bwd_mask_##P                                   \
-    }
+#define OPSM(P) OPSV(P, m, m, m, m)
+#define OPSR(P) OPSV(P, , m, , )
 
 const struct frk_table FRK_TABLE(avx512) = {
     .isa = FR_ISA_AVX512,
